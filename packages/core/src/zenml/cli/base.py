@@ -1,0 +1,102 @@
+"""The root group: lazy built-in commands, plugin commands, one-line errors."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+from zenml.errors import ZenMLError
+
+__all__ = ["ZenMLGroup"]
+
+# Built-in commands as "module:attribute", imported only when used.
+BUILTIN_COMMANDS: dict[str, str] = {
+    "init": "zenml.cli.init:init",
+    "plugins": "zenml.cli.plugins:plugins",
+    "stack": "zenml.cli.stack:stack",
+    "version": "zenml.cli.init:version",
+}
+COMPONENT_GROUPS = (
+    "orchestrator", "artifact-store", "metadata-store", "container-registry",
+    "step-operator", "secrets-manager", "feature-store", "model-deployer",
+    "experiment-tracker", "alerter",
+)
+
+
+class _StderrFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return f"Error: {message}"
+        if record.levelno >= logging.WARNING:
+            return f"Warning: {message}"
+        return message
+
+
+def configure_logging(verbose: bool) -> None:
+    """Send zenml's log records to stderr, one plain line each."""
+    logger = logging.getLogger("zenml")
+    if not any(getattr(h, "_zenml_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_StderrFormatter())
+        handler._zenml_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+class ZenMLGroup(click.Group):
+    """A group whose built-in commands load lazily and plugins add the rest."""
+
+    _plugins_added = False
+
+    def _add_plugin_commands(self) -> None:
+        if self._plugins_added:
+            return
+        self._plugins_added = True
+        from zenml.plugins.manager import call_each
+
+        for _name, _result in call_each("zenml_cli_commands", cli=self):
+            pass
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_plugin_commands()
+        names = set(BUILTIN_COMMANDS) | set(COMPONENT_GROUPS) | set(self.commands)
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            return command
+        target = BUILTIN_COMMANDS.get(cmd_name)
+        if target is not None:
+            module_name, _, attr = target.partition(":")
+            command = getattr(importlib.import_module(module_name), attr)
+        elif cmd_name in COMPONENT_GROUPS:
+            from zenml.cli.component import make_component_group
+            from zenml.stack.component_type import StackComponentType
+
+            command = make_component_group(StackComponentType.parse(cmd_name))
+        else:
+            self._add_plugin_commands()
+            return self.commands.get(cmd_name)
+        assert command is not None
+        self.commands[cmd_name] = command
+        return command
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        configure_logging(verbose=os.environ.get("ZENML_VERBOSE", "") not in ("", "0"))
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZenMLError as error:
+            if os.environ.get("ZENML_VERBOSE", "") not in ("", "0"):
+                raise
+            raise click.ClickException(str(error)) from None

@@ -1,0 +1,219 @@
+"""One command group per component type: ``zenml artifact-store register ...``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from zenml.cli.output import ACTIVE_MARK, declare, print_table
+from zenml.stack.component_type import StackComponentType
+
+if TYPE_CHECKING:
+    from zenml.repository import Repository
+    from zenml.stack.models import ComponentModel
+
+__all__ = ["make_component_group"]
+
+
+def _repo() -> Repository:
+    from zenml.repository import Repository
+
+    return Repository()
+
+
+def _flavor_help(type_: StackComponentType) -> str:
+    from zenml.plugins.manager import get_flavor_registry
+
+    lines = []
+    for flavor in get_flavor_registry().list(type_):
+        lines.append(f"\b\n--flavor={flavor.name}: {flavor.description}")
+        for name, field in flavor.config_class.model_fields.items():
+            need = "required" if field.is_required() else "optional"
+            lines.append(f"  --{name} ({need}): {field.description or ''}")
+    if not lines:
+        return f"No {type_.display_name} flavors are installed (see 'zenml integration list')."
+    return "\n".join(lines)
+
+
+class _RegisterCommand(click.Command):
+    """``register``, whose --help lists the installed flavors and their fields."""
+
+    type_: StackComponentType
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        formatter.write_text(f"Installed flavors and their fields:")
+        for paragraph in _flavor_help(self.type_).split("\b\n"):
+            if paragraph:
+                formatter.write_paragraph()
+                with formatter.indentation():
+                    for line in paragraph.splitlines():
+                        formatter.write(f"{formatter.current_indent * ' '}{line}\n")
+
+
+def _config_rows(model: ComponentModel) -> list[tuple[str, Any]]:
+    from zenml.plugins.manager import get_flavor_registry
+    from zenml.repository import build_config
+
+    flavor = get_flavor_registry().find(model.type, model.flavor)
+    if flavor is None:
+        return [(k.upper(), v) for k, v in model.masked_config().items()]
+    data = build_config(flavor, model.config).to_display()
+    masked = model.masked_config()
+    return [(k.upper(), masked.get(k, v)) for k, v in data.items()]
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def make_component_group(type_: StackComponentType) -> click.Group:
+    """Build the ``zenml <type>`` group for one component type."""
+    display, cli_name = type_.display_name, type_.cli_name
+
+    @click.group(name=cli_name, help=f"Register and manage {type_.plural}.")
+    def group() -> None:
+        pass
+
+    @group.command(
+        "register",
+        cls=_RegisterCommand,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        help=f"Register a {display}: zenml {cli_name} register NAME --flavor=FLAVOR "
+             f"--key=value ... Values are parsed by the field's type (JSON for dicts and "
+             f"lists, @FILE reads a file).",
+    )
+    @click.argument("name")
+    @click.option("--flavor", "-f", "flavor", required=True, help="The flavor to use.")
+    @click.option("-i", "--interactive", is_flag=True,
+                  help="Prompt for each configuration field (ENTER skips optional ones).")
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def register(name: str, flavor: str, interactive: bool, args: tuple[str, ...]) -> None:
+        from zenml.cli.config_args import parse_extra_args, prompt_for_fields, typed_values
+
+        repo = _repo()
+        flavor_obj = repo.flavors.get(type_, flavor)
+        raw = parse_extra_args(args)
+        if interactive:
+            raw = prompt_for_fields(flavor_obj.config_class, raw)
+        repo.register_component(type_, name, flavor,
+                                typed_values(flavor_obj.config_class, raw))
+        declare(f"Successfully registered {display} `{name}`.")
+
+    register.type_ = type_  # type: ignore[attr-defined]
+
+    @group.command("list", help=f"List the registered {type_.plural}.")
+    def list_() -> None:
+        repo = _repo()
+        models = repo.store.list_components(type_)
+        if not models:
+            declare(f"No {type_.plural} registered.")
+            return
+        active = repo.active_stack_model.components.get(type_)
+        rows = [
+            (ACTIVE_MARK if active and active.id == m.id else "", m.name, m.flavor, m.id,
+             ", ".join(f"{k}={_short(v)}" for k, v in m.masked_config().items()))
+            for m in models
+        ]
+        print_table(["ACTIVE", "NAME", "FLAVOR", "UUID", "CONFIGURATION"], rows)
+
+    @group.command("describe", help=f"Show a {display}'s configuration (default: the "
+                                     f"active stack's).")
+    @click.argument("name", required=False)
+    def describe(name: str | None) -> None:
+        repo = _repo()
+        if name is None:
+            model = repo.find_component(type_, None)
+            declare(f"No component name given; using `{model.name}` from the active stack.")
+        else:
+            model = repo.find_component(type_, name)
+        active = repo.active_stack_model.components.get(type_)
+        state = repo.component_states().get(model.id)
+        rows: list[tuple[str, Any]] = [("NAME", model.name), ("UUID", model.id),
+                                       ("FLAVOR", model.flavor)]
+        rows += _config_rows(model)
+        rows += [("STATE", state.label if state else "not brought up yet"),
+                 ("CREATED", model.created), ("UPDATED", model.updated)]
+        mark = " (ACTIVE)" if active and active.id == model.id else ""
+        print_table(["PROPERTY", "VALUE"], rows, title=f"{display.capitalize()} "
+                    f"'{model.name}'{mark}")
+
+    @group.command("get", help=f"Print the active stack's {display}.")
+    def get() -> None:
+        repo = _repo()
+        stack = repo.active_stack_model
+        model = stack.components.get(type_)
+        if model is None:
+            declare(f"No {display} set for the active stack ('{stack.name}').")
+        else:
+            declare(f"Active {display}: '{model.name}'")
+
+    @group.command("update", context_settings={"ignore_unknown_options": True,
+                                                "allow_extra_args": True},
+                   help=f"Change configuration fields of a {display}: --key=value ...")
+    @click.argument("name")
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def update(name: str, args: tuple[str, ...]) -> None:
+        from zenml.cli.config_args import parse_extra_args, typed_values
+
+        repo = _repo()
+        raw = parse_extra_args(args)
+        if not raw:
+            raise click.UsageError("Nothing to update; pass --key=value")
+        current = repo.store.get_component(type_, name)
+        flavor = repo.flavors.get(type_, current.flavor)
+        repo.update_component(type_, name, typed_values(flavor.config_class, raw))
+        declare(f"Successfully updated {display} `{name}`.")
+
+    @group.command("rename", help=f"Rename a {display}.")
+    @click.argument("name")
+    @click.argument("new_name")
+    def rename(name: str, new_name: str) -> None:
+        _repo().store.rename_component(type_, name, new_name)
+        declare(f"Successfully renamed {display} `{name}` to `{new_name}`.")
+
+    @group.command("delete", help=f"Delete a {display} that no stack uses.")
+    @click.argument("name")
+    def delete(name: str) -> None:
+        _repo().delete_component(type_, name)
+        declare(f"Deleted {display}: {name}")
+
+    @group.command("up", help=f"Provision and start a {display} (default: the active "
+                               f"stack's).")
+    @click.argument("name", required=False)
+    def up(name: str | None) -> None:
+        repo = _repo()
+        model = repo.find_component(type_, name)
+        state = repo.set_component_state(type_, model.name, up=True)
+        declare(f"{display.capitalize()} '{model.name}' is {state.label}.")
+
+    @group.command("down", help=f"Suspend a {display}; --force deprovisions it.")
+    @click.argument("name", required=False)
+    @click.option("--force", "-f", is_flag=True, help="Deprovision (delete) its resources.")
+    def down(name: str | None, force: bool) -> None:
+        repo = _repo()
+        model = repo.find_component(type_, name)
+        state = repo.set_component_state(type_, model.name, up=False, force=force)
+        declare(f"{display.capitalize()} '{model.name}' is {state.label}.")
+
+    @group.group("flavor", help=f"The flavors of {type_.plural}.")
+    def flavor() -> None:
+        pass
+
+    @flavor.command("list", help=f"List the installed {display} flavors.")
+    def flavor_list() -> None:
+        from zenml.plugins.manager import get_flavor_registry
+
+        flavors = get_flavor_registry().list(type_)
+        if not flavors:
+            declare(f"No {display} flavors are installed; see 'zenml integration list'.")
+            return
+        rows = [(f.name, f.integration or "built-in", ", ".join(f.config_class.model_fields),
+                 f.description) for f in flavors]
+        print_table(["FLAVOR", "INTEGRATION", "FIELDS", "DESCRIPTION"], rows)
+
+    return group

@@ -1,0 +1,105 @@
+"""Turning ``--key=value`` arguments (and ``-i`` prompts) into config values."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import types
+import typing
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from zenml.errors import ConfigError
+
+if TYPE_CHECKING:
+    from zenml.stack.config import StackComponentConfig
+
+__all__ = ["parse_extra_args", "prompt_for_fields", "typed_values"]
+
+
+def parse_extra_args(args: Sequence[str]) -> dict[str, str]:
+    """``["--path=/x", "--key", "v", "--flag"]`` -> ``{"path": "/x", "key": "v", "flag": "true"}``.
+
+    Dashes in keys become underscores (``--client-kwargs`` is ``client_kwargs``).
+    """
+    values: dict[str, str] = {}
+    tokens = list(args)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if not token.startswith("--") or len(token) == 2:
+            raise ConfigError(f"Unexpected argument '{token}'; pass configuration as "
+                              f"--key=value")
+        key, sep, value = token[2:].partition("=")
+        if not sep:
+            if index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
+                index += 1
+                value = tokens[index]
+            else:
+                value = "true"
+        key = key.replace("-", "_")
+        if key in values:
+            raise ConfigError(f"--{key} is given twice; pass it once")
+        values[key] = value
+        index += 1
+    return values
+
+
+def _needs_json(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_needs_json(a) for a in typing.get_args(annotation) if a is not type(None))
+    if origin is typing.Annotated:
+        return _needs_json(typing.get_args(annotation)[0])
+    target = origin or annotation
+    if target in (dict, list, tuple, set, frozenset):
+        return True
+    from pydantic import BaseModel
+
+    return inspect.isclass(target) and issubclass(target, BaseModel)
+
+
+def _convert(config_class: type[StackComponentConfig], key: str, raw: str) -> Any:
+    if raw.startswith("@") and os.path.isfile(raw[1:]):
+        with open(raw[1:]) as handle:
+            raw = handle.read()
+    field = config_class.model_fields.get(key)
+    if field is None or not _needs_json(field.annotation):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"--{key} expects JSON (e.g. '{{\"endpoint_url\": \"http://...\"}}' "
+                          f"or '[1, 2]'), got {raw!r}: {error.msg}") from None
+
+
+def typed_values(config_class: type[StackComponentConfig], raw: dict[str, str]) -> dict[str, Any]:
+    """Raw strings turned into the field types (JSON for dicts and lists).
+
+    Scalars stay strings: pydantic turns ``"3"`` into 3 and ``"true"`` into True.
+    """
+    return {key: _convert(config_class, key, value) for key, value in raw.items()}
+
+
+def prompt_for_fields(config_class: type[StackComponentConfig],
+                      given: dict[str, str]) -> dict[str, str]:
+    """Ask for every field not given; ENTER skips an optional one."""
+    from zenml.stack.config import is_secret_annotation
+
+    answers = dict(given)
+    for name, field in config_class.model_fields.items():
+        if name in answers:
+            continue
+        description = f" ({field.description})" if field.description else ""
+        secret = is_secret_annotation(field.annotation)
+        if field.is_required():
+            answers[name] = click.prompt(f"{name}{description}", hide_input=secret)
+        else:
+            value = click.prompt(f"{name}{description} [optional, ENTER to skip]",
+                                 default="", show_default=False, hide_input=secret)
+            if value != "":
+                answers[name] = value
+    return answers

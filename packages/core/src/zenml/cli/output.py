@@ -1,0 +1,39 @@
+"""Printing for the CLI: plain lines, warnings and rich tables."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+__all__ = ["ACTIVE_MARK", "declare", "print_table", "warning"]
+
+ACTIVE_MARK = "👉"
+
+
+def declare(message: str) -> None:
+    """One line on stdout."""
+    click.echo(message)
+
+
+def warning(message: str) -> None:
+    """One yellow line on stderr."""
+    click.secho(f"Warning: {message}", fg="yellow", err=True)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None,
+                caption: str | None = None) -> None:
+    """A rich table on stdout (wide enough not to cut cells when piped)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
+    table = Table(title=title, caption=caption, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    Console(width=width, soft_wrap=False).print(table)

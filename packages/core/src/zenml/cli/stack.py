@@ -1,0 +1,244 @@
+"""``zenml stack``: register, inspect, activate and provision stacks."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from zenml.cli.output import ACTIVE_MARK, declare, print_table, warning
+from zenml.stack.component_type import MANDATORY_COMPONENT_TYPES, StackComponentType
+
+if TYPE_CHECKING:
+    from zenml.repository import Repository
+
+__all__ = ["stack"]
+
+T = StackComponentType
+# (type, short flag) for every component; long flags are --artifact-store and
+# --artifact_store alike.
+COMPONENT_FLAGS: list[tuple[StackComponentType, str]] = [
+    (T.ORCHESTRATOR, "-o"), (T.ARTIFACT_STORE, "-a"), (T.METADATA_STORE, "-m"),
+    (T.CONTAINER_REGISTRY, "-c"), (T.STEP_OPERATOR, "-s"), (T.SECRETS_MANAGER, "-x"),
+    (T.FEATURE_STORE, "-f"), (T.MODEL_DEPLOYER, "-d"), (T.EXPERIMENT_TRACKER, "-e"),
+    (T.ALERTER, "-al"),
+]
+
+
+def _long_flags(type_: StackComponentType) -> list[str]:
+    flags = [f"--{type_.cli_name}"]
+    if "_" in type_.value:
+        flags.append(f"--{type_.value}")
+    return flags
+
+
+def component_options(optional_only: bool = False, as_flags: bool = False
+                      ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add one option per component type (names, or booleans with ``as_flags``)."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        for type_, short in reversed(COMPONENT_FLAGS):
+            if optional_only and type_ in MANDATORY_COMPONENT_TYPES:
+                continue
+            names = [short, *_long_flags(type_), type_.value]
+            if as_flags:
+                function = click.option(*names, is_flag=True,
+                                        help=f"Remove the {type_.display_name}.")(function)
+            else:
+                function = click.option(*names, metavar="NAME", default=None,
+                                        help=f"Name of the {type_.display_name}.")(function)
+        return function
+
+    return decorate
+
+
+decouple_option = click.option(
+    "--decouple_stores", "--decouple-stores", "decouple_stores", is_flag=True,
+    help="Reset the coupling of the artifact store and metadata store to this pairing.")
+
+
+def _repo() -> Repository:
+    from zenml.repository import Repository
+
+    return Repository()
+
+
+def _picked(options: dict[str, Any]) -> dict[StackComponentType, str]:
+    return {t: options[t.value] for t, _ in COMPONENT_FLAGS if options.get(t.value)}
+
+
+@click.group(help="Register, inspect, activate and provision stacks.")
+def stack() -> None:
+    pass
+
+
+@stack.command("register", help="Register a stack from registered components "
+                                "(orchestrator, artifact store and metadata store needed).")
+@click.argument("stack_name")
+@component_options()
+@click.option("--set", "activate", is_flag=True, help="Activate the stack right away.")
+@decouple_option
+def register_stack(stack_name: str, activate: bool, decouple_stores: bool,
+                   **components: str | None) -> None:
+    _repo().register_stack(stack_name, _picked(components), decouple_stores=decouple_stores,
+                           activate=activate)
+    declare(f"Stack '{stack_name}' successfully registered!")
+    if activate:
+        declare(f"Active stack set to: '{stack_name}'")
+
+
+@stack.command("update", help="Replace components of a stack (default: the active one).")
+@click.argument("stack_name", required=False)
+@component_options()
+@decouple_option
+def update_stack(stack_name: str | None, decouple_stores: bool, **components: str | None) -> None:
+    repo = _repo()
+    name = stack_name or repo.active_stack_name
+    changes = _picked(components)
+    if not changes:
+        raise click.UsageError("Nothing to update; pass components, e.g. -a ARTIFACT_STORE")
+    repo.update_stack(name, dict(changes), decouple_stores=decouple_stores)
+    declare(f"Stack `{name}` successfully updated!")
+
+
+@stack.command("remove-component", help="Remove optional components from a stack "
+                                        "(default: the active one).")
+@click.argument("stack_name", required=False)
+@component_options(optional_only=True, as_flags=True)
+def remove_component(stack_name: str | None, **flags: bool) -> None:
+    repo = _repo()
+    name = stack_name or repo.active_stack_name
+    changes: dict[StackComponentType, str | None] = {
+        t: None for t, _ in COMPONENT_FLAGS if flags.get(t.value)}
+    if not changes:
+        raise click.UsageError("Name what to remove, e.g. --experiment-tracker")
+    repo.update_stack(name, changes)
+    declare(f"Stack `{name}` successfully updated!")
+
+
+@stack.command("list", help="List the registered stacks; the active one is marked.")
+def list_stacks() -> None:
+    repo = _repo()
+    stacks = repo.store.list_stacks()
+    if not stacks:
+        declare("No stacks registered!")
+        return
+    active = repo.active_stack_name
+    used = [t for t, _ in COMPONENT_FLAGS if any(t in s.components for s in stacks)]
+    rows = []
+    for s in stacks:
+        rows.append([ACTIVE_MARK if s.name == active else "", s.name,
+                     *(s.components[t].name if t in s.components else "" for t in used)])
+    print_table(["ACTIVE", "STACK NAME", *(t.value.upper() for t in used)], rows)
+
+
+@stack.command("describe", help="Show a stack's components (default: the active one).")
+@click.argument("stack_name", required=False)
+def describe_stack(stack_name: str | None) -> None:
+    repo = _repo()
+    active = repo.active_stack_name
+    model = repo.store.get_stack(stack_name or active)
+    states = repo.component_states()
+    rows = [(t.value.upper(), c.name, c.flavor,
+             states[c.id].label if c.id in states else "")
+            for t, _ in COMPONENT_FLAGS if (c := model.components.get(t)) is not None]
+    caption = f"'{model.name}' stack" + (" (ACTIVE)" if model.name == active else "")
+    print_table(["COMPONENT_TYPE", "COMPONENT_NAME", "FLAVOR", "STATE"], rows,
+                title="Stack Configuration", caption=caption)
+
+
+@stack.command("get", help="Print the active stack's name.")
+def get_stack() -> None:
+    declare(f"The active stack is: '{_repo().active_stack_name}'")
+
+
+@stack.command("set", help="Activate a stack (for this repository, or globally).")
+@click.argument("stack_name")
+@click.option("--global", "-g", "globally", is_flag=True,
+              help="Set the global active stack even inside a repository.")
+def set_stack(stack_name: str, globally: bool) -> None:
+    is_global = _repo().set_active_stack(stack_name, globally=globally)
+    declare(f"Active {'global ' if is_global and globally else ''}stack set to: "
+            f"'{stack_name}'")
+
+
+@stack.command("delete", help="Delete a stack; --components also deletes its components "
+                              "that no other stack uses.")
+@click.argument("stack_name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--components", "with_components", is_flag=True,
+              help="Also delete the stack's components that no other stack uses.")
+def delete_stack(stack_name: str, yes: bool, with_components: bool) -> None:
+    repo = _repo()
+    repo.store.get_stack(stack_name)  # a missing stack fails before the prompt
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Delete stack '{stack_name}'?", abort=True)
+    deleted = repo.delete_stack(stack_name, delete_components=with_components)
+    declare(f"Deleted stack '{stack_name}'.")
+    for component in deleted:
+        declare(f"Deleted {component.type.display_name}: {component.name}")
+
+
+@stack.command("rename", help="Rename a stack.")
+@click.argument("stack_name")
+@click.argument("new_name")
+def rename_stack(stack_name: str, new_name: str) -> None:
+    _repo().rename_stack(stack_name, new_name)
+    declare(f"Stack `{stack_name}` successfully renamed as `{new_name}`!")
+
+
+def _drive_active_stack(up: bool, force: bool = False) -> None:
+    repo = _repo()
+    model = repo.active_stack_model
+    verb = ("Provisioning" if up else "Deprovisioning" if force else "Suspending")
+    declare(f"{verb} resources for active stack '{model.name}'.")
+    for type_, _ in COMPONENT_FLAGS:
+        component = model.components.get(type_)
+        if component is None:
+            continue
+        state = repo.set_component_state(type_, component.name, up=up, force=force)
+        declare(f"  {type_.display_name} '{component.name}' ({component.flavor}): "
+                f"{state.label}")
+
+
+@stack.command("up", help="Provision and start every component of the active stack.")
+def stack_up() -> None:
+    _drive_active_stack(up=True)
+
+
+@stack.command("down", help="Suspend every component of the active stack; --force "
+                            "deprovisions them.")
+@click.option("--force", "-f", is_flag=True, help="Deprovision (delete) the resources.")
+@click.option("--yes", "-y", "yes", is_flag=True, hidden=True)
+def stack_down(force: bool, yes: bool) -> None:
+    if yes and not force:
+        warning("-y/--yes is deprecated here; use --force to deprovision")
+    _drive_active_stack(up=False, force=force or yes)
+
+
+@stack.command("export", help="Write a stack and its components' configuration to a YAML "
+                              "file (secrets included: keep it private).")
+@click.argument("stack_name")
+@click.argument("filename", required=False)
+def export_stack(stack_name: str, filename: str | None) -> None:
+    from zenml.cli.stack_files import export_stack_file
+
+    path = export_stack_file(_repo(), stack_name, filename or f"{stack_name}.yaml")
+    declare(f"Exported stack '{stack_name}' to file '{path}'.")
+
+
+@stack.command("import", help="Register a stack (and its missing components) from a file "
+                              "written by 'zenml stack export'.")
+@click.argument("stack_name")
+@click.argument("filename", required=False)
+@decouple_option
+def import_stack(stack_name: str, filename: str | None, decouple_stores: bool) -> None:
+    from zenml.cli.stack_files import import_stack_file
+
+    if filename is None and stack_name.endswith((".yaml", ".yml")):
+        filename, stack_name = stack_name, ""
+    name = import_stack_file(_repo(), stack_name, filename or f"{stack_name}.yaml",
+                             decouple_stores=decouple_stores)
+    declare(f"Imported stack '{name}'.")

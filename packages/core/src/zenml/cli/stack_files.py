@@ -1,0 +1,77 @@
+"""The YAML files of ``zenml stack export`` and ``zenml stack import``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zenml.__about__ import __version__
+from zenml.errors import ConfigError
+from zenml.stack.component_type import StackComponentType
+from zenml.stack.models import ComponentModel
+
+if TYPE_CHECKING:
+    from zenml.repository import Repository
+
+__all__ = ["export_stack_file", "import_stack_file"]
+
+
+def export_stack_file(repo: Repository, stack_name: str, filename: str) -> Path:
+    """Write ``stack_name`` to ``filename`` (mode 0600: it holds secrets)."""
+    import yaml
+
+    model = repo.store.get_stack(stack_name)
+    data = {
+        "zenml_version": __version__,
+        "stack_name": model.name,
+        "components": {
+            type_.value: {"name": c.name, "flavor": c.flavor, "configuration": c.config}
+            for type_, c in model.components.items()
+        },
+    }
+    path = Path(filename)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        yaml.safe_dump(data, handle, sort_keys=False)
+    return path
+
+
+def _fail(path: Path, problem: str) -> ConfigError:
+    return ConfigError(f"Cannot import {path}: {problem}; use a file written by "
+                       f"'zenml stack export'")
+
+
+def import_stack_file(repo: Repository, stack_name: str, filename: str,
+                      decouple_stores: bool = False) -> str:
+    """Register the stack in ``filename`` as ``stack_name`` (default: the file's)."""
+    import yaml
+
+    path = Path(filename)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise ConfigError(f"Cannot read {path}: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise _fail(path, f"invalid YAML ({str(error).splitlines()[0]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("components"), dict):
+        raise _fail(path, "no 'components' mapping")
+    name = stack_name or str(data.get("stack_name") or "")
+    if not name:
+        raise _fail(path, "no stack name given or in the file")
+    components: dict[StackComponentType, ComponentModel] = {}
+    for key, entry in data["components"].items():
+        try:
+            type_ = StackComponentType.parse(str(key))
+        except ValueError as error:
+            raise _fail(path, str(error)) from None
+        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("flavor"):
+            raise _fail(path, f"component '{key}' needs a name and a flavor")
+        config: dict[str, Any] = entry.get("configuration") or {}
+        _, validated = repo.build_config(type_, str(entry["flavor"]), config)
+        components[type_] = ComponentModel(
+            id="", name=str(entry["name"]), type=type_, flavor=str(entry["flavor"]),
+            config=validated.to_storable(), secret_fields=validated.secret_field_names())
+    repo.store.import_stack(name, components, repo._validator(name),
+                            decouple_stores=decouple_stores)
+    return name

@@ -1,0 +1,1 @@
+"""Global configuration: the config directory, the stack store, repositories."""

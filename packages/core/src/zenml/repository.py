@@ -1,0 +1,306 @@
+"""The client facade: the active stack, registrations and repositories.
+
+``Repository()`` finds the repository around the current folder (if any),
+opens the global stack store and resolves the active stack: the
+repository's own when it has one, the global one otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zenml.config.global_config import local_stores_dir, store_path
+from zenml.config.repository_config import RepositoryConfig, find_repository_root
+from zenml.errors import (
+    ConfigError,
+    EntityNotFoundError,
+    IllegalOperationError,
+    ProvisioningError,
+    StoreError,
+)
+from zenml.stack.component_type import StackComponentType
+from zenml.stack.models import ComponentModel, ComponentState, StackModel
+
+if TYPE_CHECKING:
+    from zenml.config.stack_store import StackStore
+    from zenml.stack.component import StackComponent
+    from zenml.stack.config import StackComponentConfig
+    from zenml.stack.flavor import Flavor
+    from zenml.stack.flavor_registry import FlavorRegistry
+    from zenml.stack.stack import Stack
+
+__all__ = ["Repository", "default_stack_configs"]
+
+logger = logging.getLogger(__name__)
+
+
+def default_stack_configs() -> dict[str, Any]:
+    """Configs of the default stack's components, under the config dir."""
+    import uuid
+
+    folder = local_stores_dir()
+    artifacts = folder / str(uuid.uuid4())
+    metadata = folder / str(uuid.uuid4())
+    artifacts.mkdir(parents=True, exist_ok=True)
+    return {
+        StackComponentType.ORCHESTRATOR.value: {},
+        StackComponentType.ARTIFACT_STORE.value: {"path": str(artifacts)},
+        StackComponentType.METADATA_STORE.value: {"uri": str(metadata / "metadata.db")},
+    }
+
+
+def build_config(flavor: Flavor, values: Mapping[str, Any]) -> StackComponentConfig:
+    """Validate ``values`` against the flavor's config class, one-line errors."""
+    from pydantic import ValidationError
+
+    cls = flavor.config_class
+    what = f"{flavor.type.display_name} flavor '{flavor.name}'"
+    valid = ", ".join(f"--{name}" for name in cls.model_fields) or "none"
+    unknown = [key for key in values if key not in cls.model_fields]
+    if unknown:
+        raise ConfigError(f"Unknown field(s) {', '.join('--' + k for k in unknown)} for "
+                          f"{what}; valid fields: {valid}")
+    try:
+        return cls.model_validate(dict(values))
+    except ValidationError as error:
+        problems = error.errors()
+        missing = [str(p["loc"][0]) for p in problems if p["type"] == "missing" and p["loc"]]
+        if missing:
+            flags = " ".join(f"--{m}=VALUE" for m in missing)
+            raise ConfigError(f"Missing required field(s) for {what}: "
+                              f"{', '.join('--' + m for m in missing)}; pass {flags} or use "
+                              f"-i to be prompted") from None
+        first = problems[0]
+        field = ".".join(str(part) for part in first["loc"]) or "config"
+        raise ConfigError(f"Invalid value for --{field} ({what}): {first['msg']}") from None
+
+
+class Repository:
+    """The entry point to stacks and components, for the CLI and for code."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root: Path | None = Path(root).absolute() if root else find_repository_root()
+        self._store: StackStore | None = None
+        self._repo_config = RepositoryConfig(self.root) if self.root else None
+
+    # -- plumbing ------------------------------------------------------------------
+
+    @property
+    def store(self) -> StackStore:
+        """The global stack store (created, with the default stack, on first use)."""
+        if self._store is None:
+            from zenml.config.stack_store import StackStore
+
+            self._store = StackStore(store_path(), default_stack_configs)
+        return self._store
+
+    @property
+    def flavors(self) -> FlavorRegistry:
+        """Every installed flavor."""
+        from zenml.plugins.manager import get_flavor_registry
+
+        return get_flavor_registry()
+
+    @staticmethod
+    def initialize(path: Path | str | None = None) -> Repository:
+        """Make ``path`` (default: cwd) a repository whose active stack is its own."""
+        root = Path(path or Path.cwd()).absolute()
+        current = Repository(root=None)
+        RepositoryConfig.initialize(root, current.active_stack_name)
+        return Repository(root)
+
+    # -- the active stack ---------------------------------------------------------------
+
+    @property
+    def active_stack_name(self) -> str:
+        """The repository's active stack if it has one, else the global one."""
+        if self._repo_config is not None:
+            name = self._repo_config.active_stack_name
+            if name is not None:
+                if any(s.name == name for s in self.store.list_stacks()):
+                    return name
+                logger.warning("The repository's active stack '%s' no longer exists; "
+                               "using the global one", name)
+        name = self.store.get_active_stack_name()
+        if name is None:
+            raise StoreError("No active stack is set; run 'zenml stack set NAME' "
+                             "(see 'zenml stack list')")
+        return name
+
+    @property
+    def active_stack_model(self) -> StackModel:
+        """The stored record of the active stack."""
+        return self.store.get_stack(self.active_stack_name)
+
+    @property
+    def active_stack(self) -> Stack:
+        """The active stack with its components instantiated."""
+        from zenml.stack.stack import Stack
+
+        return Stack.from_model(self.active_stack_model, self.flavors)
+
+    def set_active_stack(self, name: str, globally: bool = False) -> bool:
+        """Activate ``name`` for this repository (or globally); True if global."""
+        stack = self.store.get_stack(name)
+        if self._repo_config is not None and not globally:
+            self._repo_config.active_stack_name = stack.name
+            return False
+        self.store.set_active_stack(stack.name)
+        return True
+
+    # -- components ---------------------------------------------------------------------
+
+    def build_config(self, type_: StackComponentType, flavor_name: str,
+                     values: Mapping[str, Any]) -> tuple[Flavor, StackComponentConfig]:
+        """The flavor and a validated config for ``values``."""
+        flavor = self.flavors.get(type_, flavor_name)
+        return flavor, build_config(flavor, values)
+
+    def register_component(self, type_: StackComponentType, name: str, flavor_name: str,
+                           values: Mapping[str, Any]) -> ComponentModel:
+        """Validate and register a component."""
+        flavor, config = self.build_config(type_, flavor_name, values)
+        return self.store.create_component(name, type_, flavor.name, config.to_storable(),
+                                           config.secret_field_names())
+
+    def update_component(self, type_: StackComponentType, name: str,
+                         values: Mapping[str, Any]) -> ComponentModel:
+        """Change some config fields of a component; the stacks using it stay valid."""
+        current = self.store.get_component(type_, name)
+        merged = {**current.config, **values}
+        flavor, config = self.build_config(type_, current.flavor, merged)
+        for stack in self.store.list_stacks():
+            if stack.components.get(type_, None) and stack.components[type_].id == current.id:
+                specs = self._specs({**stack.components, type_: current},
+                                    overrides={type_: config})
+                from zenml.stack.stack import validate_stack
+
+                validate_stack(stack.name, specs)
+        return self.store.update_component(type_, name, config.to_storable(),
+                                           config.secret_field_names())
+
+    def delete_component(self, type_: StackComponentType, name: str) -> ComponentModel:
+        """Delete a component no stack uses."""
+        return self.store.delete_component(type_, name)
+
+    def instantiate(self, model: ComponentModel) -> StackComponent:
+        """The implementation object of a registered component."""
+        flavor = self.flavors.get(model.type, model.flavor)
+        config = build_config(flavor, model.config)
+        return flavor.load_implementation()(name=model.name, id=model.id, flavor=model.flavor,
+                                            config=config)
+
+    # -- stacks ----------------------------------------------------------------------------
+
+    def _specs(self, components: Mapping[StackComponentType, ComponentModel],
+               overrides: Mapping[StackComponentType, StackComponentConfig] | None = None
+               ) -> dict[StackComponentType, Any]:
+        from zenml.stack.config import ComponentSpec
+
+        specs = {}
+        for type_, model in components.items():
+            config = (overrides or {}).get(type_)
+            if config is None:
+                flavor = self.flavors.find(type_, model.flavor)
+                if flavor is None:
+                    raise ConfigError(
+                        f"{type_.display_name.capitalize()} '{model.name}' has flavor "
+                        f"'{model.flavor}', which is not installed; install its integration "
+                        f"(zenml integration list)")
+                config = build_config(flavor, model.config)
+            specs[type_] = ComponentSpec(name=model.name, flavor=model.flavor, config=config)
+        return specs
+
+    def _validator(self, name: str) -> Callable[[dict[StackComponentType, ComponentModel]], None]:
+        from zenml.stack.stack import validate_stack
+
+        def validate(components: dict[StackComponentType, ComponentModel]) -> None:
+            validate_stack(name, self._specs(components))
+
+        return validate
+
+    def register_stack(self, name: str, components: Mapping[StackComponentType, str],
+                       decouple_stores: bool = False, activate: bool = False) -> StackModel:
+        """Validate and register a stack of named components."""
+        stack = self.store.create_stack(name, components, self._validator(name),
+                                        decouple_stores=decouple_stores,
+                                        activate=activate and self._repo_config is None)
+        if activate and self._repo_config is not None:
+            self._repo_config.active_stack_name = name
+        return stack
+
+    def update_stack(self, name: str, changes: Mapping[StackComponentType, str | None],
+                     decouple_stores: bool = False) -> StackModel:
+        """Swap (name) or remove (None) components of a stack, then validate it."""
+        return self.store.update_stack(name, changes, self._validator(name),
+                                       decouple_stores=decouple_stores)
+
+    def rename_stack(self, name: str, new_name: str) -> None:
+        """Rename a stack, keeping it active where it was."""
+        self.store.rename_stack(name, new_name)
+        if self._repo_config is not None and self._repo_config.active_stack_name == name:
+            self._repo_config.active_stack_name = new_name
+
+    def delete_stack(self, name: str, delete_components: bool = False) -> list[ComponentModel]:
+        """Delete a stack that is not active (and its unshared components)."""
+        repo_active = self._repo_config.active_stack_name if self._repo_config else None
+
+        def protect(stack: StackModel, active_id: str | None) -> None:
+            if stack.id == active_id:
+                raise IllegalOperationError(
+                    f"Stack '{stack.name}' is the active stack; activate another one first "
+                    f"('zenml stack set --global OTHER')")
+            if stack.name == repo_active:
+                raise IllegalOperationError(
+                    f"Stack '{stack.name}' is the active stack of the repository at "
+                    f"{self.root}; activate another one first ('zenml stack set OTHER')")
+
+        return self.store.delete_stack(name, protect, delete_components)
+
+    # -- stack state -----------------------------------------------------------------------
+
+    def set_component_state(self, type_: StackComponentType, name: str, up: bool,
+                            force: bool = False) -> ComponentState:
+        """Bring one component up (provision + resume) or down (suspend; deprovision with force)."""
+        model = self.store.get_component(type_, name)
+        component = self.instantiate(model)
+        what = f"{type_.display_name} '{name}' ({model.flavor})"
+        try:
+            if up:
+                if not component.is_provisioned:
+                    component.provision()
+                if not component.is_running:
+                    component.resume()
+            elif force:
+                if component.is_provisioned:
+                    component.deprovision()
+            elif component.is_running:
+                component.suspend()
+            state = ComponentState(component.is_provisioned, component.is_running)
+        except ProvisioningError:
+            raise
+        except NotImplementedError:
+            raise ProvisioningError(f"{what} cannot be {'provisioned' if up else 'stopped'} "
+                                    f"by zenml; manage it yourself") from None
+        except Exception as error:
+            raise ProvisioningError(f"{what} failed: {type(error).__name__}: {error}") from None
+        self.store.set_state(model.id, state)
+        return state
+
+    def component_states(self) -> dict[str, ComponentState]:
+        """The last recorded state of every component, by id."""
+        return self.store.get_states()
+
+    def find_component(self, type_: StackComponentType, name: str | None) -> ComponentModel:
+        """A component by name, or the active stack's component of that type."""
+        if name is not None:
+            return self.store.get_component(type_, name)
+        stack = self.active_stack_model
+        model = stack.components.get(type_)
+        if model is None:
+            raise EntityNotFoundError(f"The active stack '{stack.name}' has no "
+                                      f"{type_.display_name}; name one")
+        return model
