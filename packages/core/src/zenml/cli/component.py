@@ -64,10 +64,12 @@ def _config_rows(model: ComponentModel) -> list[tuple[str, Any]]:
     return [(k.upper(), masked.get(k, v)) for k, v in data.items()]
 
 
-def _short(value: Any, limit: int = 60) -> str:
+def _short(value: Any, limit: int = 80) -> str:
     import json
 
-    text = value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        return value
+    text = json.dumps(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -24,6 +25,14 @@ def warning(message: str) -> None:
     click.secho(f"Warning: {message}", fg="yellow", err=True)
 
 
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None,
                 caption: str | None = None) -> None:
     """A rich table on stdout (wide enough not to cut cells when piped)."""
@@ -35,5 +44,5 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: st
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        table.add_row(*(_cell(cell) for cell in row))
     Console(width=width, soft_wrap=False).print(table)

@@ -239,6 +239,9 @@ def import_stack(stack_name: str, filename: str | None, decouple_stores: bool) -
 
     if filename is None and stack_name.endswith((".yaml", ".yml")):
         filename, stack_name = stack_name, ""
-    name = import_stack_file(_repo(), stack_name, filename or f"{stack_name}.yaml",
-                             decouple_stores=decouple_stores)
+    name, renamed = import_stack_file(_repo(), stack_name, filename or f"{stack_name}.yaml",
+                                      decouple_stores=decouple_stores)
+    for type_, new_name in renamed.items():
+        warning(f"The file's {type_.display_name} is registered here as '{new_name}' (its "
+                f"name was taken by a different {type_.display_name})")
     declare(f"Imported stack '{name}'.")

@@ -43,8 +43,11 @@ def _fail(path: Path, problem: str) -> ConfigError:
 
 
 def import_stack_file(repo: Repository, stack_name: str, filename: str,
-                      decouple_stores: bool = False) -> str:
-    """Register the stack in ``filename`` as ``stack_name`` (default: the file's)."""
+                      decouple_stores: bool = False) -> tuple[str, dict[StackComponentType, str]]:
+    """Register the stack in ``filename`` as ``stack_name`` (default: the file's).
+
+    Returns the stack's name and the new names of renamed components.
+    """
     import yaml
 
     path = Path(filename)
@@ -72,6 +75,6 @@ def import_stack_file(repo: Repository, stack_name: str, filename: str,
         components[type_] = ComponentModel(
             id="", name=str(entry["name"]), type=type_, flavor=str(entry["flavor"]),
             config=validated.to_storable(), secret_fields=validated.secret_field_names())
-    repo.store.import_stack(name, components, repo._validator(name),
-                            decouple_stores=decouple_stores)
-    return name
+    _, renamed = repo.store.import_stack(name, components, repo._validator(name),
+                                         decouple_stores=decouple_stores)
+    return name, renamed

@@ -517,38 +517,54 @@ class StackStore:
             return deleted
 
     def import_stack(self, name: str, components: Mapping[StackComponentType, ComponentModel],
-                     validate: Validator, decouple_stores: bool = False) -> StackModel:
+                     validate: Validator, decouple_stores: bool = False
+                     ) -> tuple[StackModel, dict[StackComponentType, str]]:
         """Register a stack and whichever of its components are new, in one go.
 
-        A component whose name is taken is reused when its flavor and config
-        match, and refused otherwise.
+        A registered component of the same type, flavor and config is reused
+        (whatever its name); a new one whose name is taken is registered as
+        ``<stack>_<name>``. Returns the stack and the names that differ from
+        the file's.
         """
         with self._write() as connection:
-            names: dict[StackComponentType, str] = {}
-            for type_, wanted in components.items():
-                row = connection.execute(sa.select(components_table).where(
-                    components_table.c.type == type_.value,
-                    components_table.c.name == wanted.name)).first()
-                if row is None:
-                    self._insert_component(connection, wanted.name, type_, wanted.flavor,
-                                           wanted.config, wanted.secret_fields)
-                else:
-                    existing = _component_from_row(row)
-                    if (existing.flavor, existing.config) != (wanted.flavor, wanted.config):
-                        raise EntityExistsError(
-                            f"A different {type_.display_name} named '{wanted.name}' is "
-                            f"already registered; rename it ('zenml {type_.cli_name} rename "
-                            f"{wanted.name} NEW') or change the name in the file")
-                names[type_] = wanted.name
             if connection.execute(sa.select(stacks_table.c.id).where(
                     stacks_table.c.name == name)).first():
                 raise EntityExistsError(f"A stack named '{name}' is already registered; "
                                         f"import it under another name")
+            names: dict[StackComponentType, str] = {}
+            renamed: dict[StackComponentType, str] = {}
+            for type_, wanted in components.items():
+                candidate, attempt = wanted.name, 1
+                same = [c for c in map(_component_from_row, connection.execute(
+                    sa.select(components_table).where(
+                        components_table.c.type == type_.value,
+                        components_table.c.flavor == wanted.flavor)))
+                    if c.config == wanted.config]
+                if same:
+                    named = [c for c in same if c.name == wanted.name]
+                    candidate = (named or same)[0].name
+                while not same:
+                    row = connection.execute(sa.select(components_table).where(
+                        components_table.c.type == type_.value,
+                        components_table.c.name == candidate)).first()
+                    if row is None:
+                        self._insert_component(connection, candidate, type_, wanted.flavor,
+                                               wanted.config, wanted.secret_fields)
+                        break
+                    existing = _component_from_row(row)
+                    if (existing.flavor, existing.config) == (wanted.flavor, wanted.config):
+                        break
+                    attempt += 1
+                    candidate = f"{name}_{wanted.name}" + (f"_{attempt - 1}" if attempt > 2
+                                                           else "")
+                names[type_] = candidate
+                if candidate != wanted.name:
+                    renamed[type_] = candidate
             resolved = self._resolve(connection, names)
             validate(resolved)
             self._couple(connection, name, resolved, decouple_stores)
             self._insert_stack(connection, name, {t: c.id for t, c in resolved.items()})
-            return self._stack_row(connection, name)
+            return self._stack_row(connection, name), renamed
 
     # -- the active stack ----------------------------------------------------------
 

@@ -31,7 +31,9 @@ __all__ = [
     "get_flavor_registry",
     "get_plugin_manager",
     "plugin_records",
+    "register_plugin",
     "reset_plugins",
+    "unregister_plugin",
 ]
 
 logger = logging.getLogger(__name__)
@@ -135,6 +137,23 @@ def get_plugin_manager() -> pluggy.PluginManager:
 def plugin_records() -> list[PluginRecord]:
     """Every plugin found, with its distribution, version and status."""
     return list(_get_state().records)
+
+
+def register_plugin(plugin: object, name: str) -> None:
+    """Register a plugin object by hand (tests, embedding); flavors are re-read."""
+    state = _get_state()
+    state.manager.register(plugin, name=name)
+    state.manager.check_pending()
+    state.records.append(PluginRecord(name, "?", "?", "loaded"))
+    state.flavors = None
+
+
+def unregister_plugin(name: str) -> None:
+    """Undo :func:`register_plugin`."""
+    state = _get_state()
+    state.manager.unregister(name=name)
+    state.records = [r for r in state.records if r.name != name]
+    state.flavors = None
 
 
 def reset_plugins() -> None:

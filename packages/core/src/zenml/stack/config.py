@@ -11,10 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from zenml.stack.component_type import StackComponentType
+from zenml.stack.models import MASK
 
 __all__ = ["MASK", "ComponentSpec", "StackComponentConfig", "is_secret_annotation"]
-
-MASK = "********"
 
 
 def is_secret_annotation(annotation: Any) -> bool:

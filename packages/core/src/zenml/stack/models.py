@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from zenml.stack.component_type import MANDATORY_COMPONENT_TYPES, StackComponentType
-from zenml.stack.config import MASK
 
-__all__ = ["ComponentModel", "ComponentState", "StackModel"]
+__all__ = ["MASK", "ComponentModel", "ComponentState", "StackModel"]
+
+MASK = "********"
 
 
 @dataclass
