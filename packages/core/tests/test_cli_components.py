@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Zen
 from pydantic import Field, SecretStr
 
 from zenml.artifact_stores.config import BaseArtifactStoreConfig
 from zenml.plugins import hookimpl
 from zenml.plugins.manager import register_plugin, unregister_plugin
 from zenml.stack import Flavor
+
+from conftest import Zen
 
 
 class FancyStoreConfig(BaseArtifactStoreConfig):

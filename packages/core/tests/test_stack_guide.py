@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_zenml
-
 from zenml.stack.component_type import StackComponentType
+
+from conftest import run_zenml
 
 
 def ok(*args: str, input: str | None = None) -> str:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Zen
 
 from zenml.orchestrators.config import BaseOrchestratorConfig
 from zenml.plugins import hookimpl
 from zenml.plugins.manager import register_plugin, unregister_plugin
 from zenml.repository import Repository
 from zenml.stack import Flavor
+
+from conftest import Zen
 
 
 def add_stores(zen: Zen, tmp_path: Path, suffix: str) -> None:

@@ -171,7 +171,7 @@ class Repository:
         """Change some config fields of a component; the stacks using it stay valid."""
         current = self.store.get_component(type_, name)
         merged = {**current.config, **values}
-        flavor, config = self.build_config(type_, current.flavor, merged)
+        _, config = self.build_config(type_, current.flavor, merged)
         for stack in self.store.list_stacks():
             if stack.components.get(type_, None) and stack.components[type_].id == current.id:
                 specs = self._specs({**stack.components, type_: current},

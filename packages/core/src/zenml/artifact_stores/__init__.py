@@ -2,7 +2,12 @@
 
 from zenml._lazy import lazy_exports
 
-__all__ = ["BaseArtifactStore", "BaseArtifactStoreConfig", "LocalArtifactStore", "LocalArtifactStoreConfig"]
+__all__ = [
+    "BaseArtifactStore",
+    "BaseArtifactStoreConfig",
+    "LocalArtifactStore",
+    "LocalArtifactStoreConfig",
+]
 
 __getattr__ = lazy_exports(__name__, {
     "BaseArtifactStore": "zenml.artifact_stores.base",

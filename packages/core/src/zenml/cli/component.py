@@ -43,7 +43,7 @@ class _RegisterCommand(click.Command):
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_paragraph()
-        formatter.write_text(f"Installed flavors and their fields:")
+        formatter.write_text("Installed flavors and their fields:")
         for paragraph in _flavor_help(self.type_).split("\b\n"):
             if paragraph:
                 formatter.write_paragraph()

@@ -395,8 +395,8 @@ class StackStore:
         with self._read() as connection:
             return self._stack_row(connection, name)
 
-    def _resolve(self, connection: sa.Connection,
-                 names: Mapping[StackComponentType, str]) -> dict[StackComponentType, ComponentModel]:
+    def _resolve(self, connection: sa.Connection, names: Mapping[StackComponentType, str]
+                 ) -> dict[StackComponentType, ComponentModel]:
         return {t: self._component_row(connection, t, n) for t, n in names.items()}
 
     def _couple(self, connection: sa.Connection, stack_name: str,

@@ -2,7 +2,12 @@
 
 from zenml._lazy import lazy_exports
 
-__all__ = ["BaseMetadataStore", "BaseMetadataStoreConfig", "SQLiteMetadataStore", "SQLiteMetadataStoreConfig"]
+__all__ = [
+    "BaseMetadataStore",
+    "BaseMetadataStoreConfig",
+    "SQLiteMetadataStore",
+    "SQLiteMetadataStoreConfig",
+]
 
 __getattr__ = lazy_exports(__name__, {
     "BaseMetadataStore": "zenml.metadata_stores.base",

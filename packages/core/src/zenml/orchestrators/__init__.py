@@ -2,7 +2,12 @@
 
 from zenml._lazy import lazy_exports
 
-__all__ = ["BaseOrchestrator", "BaseOrchestratorConfig", "LocalOrchestrator", "LocalOrchestratorConfig"]
+__all__ = [
+    "BaseOrchestrator",
+    "BaseOrchestratorConfig",
+    "LocalOrchestrator",
+    "LocalOrchestratorConfig",
+]
 
 __getattr__ = lazy_exports(__name__, {
     "BaseOrchestrator": "zenml.orchestrators.base",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ class Flavor:
 
     name: str
     type: StackComponentType
-    config_class: type[StackComponentConfig]
+    config_class: builtins.type[StackComponentConfig]
     implementation: str
     integration: str | None
     description: str
@@ -37,7 +38,7 @@ class Flavor:
         *,
         name: str,
         type: StackComponentType | str,
-        config_class: type[StackComponentConfig],
+        config_class: builtins.type[StackComponentConfig],
         implementation: str,
         integration: str | None = None,
         description: str = "",
@@ -55,9 +56,9 @@ class Flavor:
         doc = description or (config_class.__doc__ or "").strip().split("\n")[0]
         object.__setattr__(self, "description", doc)
 
-    def load_implementation(self) -> type[StackComponent]:
+    def load_implementation(self) -> builtins.type[StackComponent]:
         """Import and return the implementation class."""
         module_name, _, attr = self.implementation.partition(":")
         module = importlib.import_module(module_name)
-        cls: type[StackComponent] = getattr(module, attr)
+        cls: builtins.type[StackComponent] = getattr(module, attr)
         return cls

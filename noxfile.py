@@ -1,0 +1,98 @@
+"""Every check of the monorepo: ``nox`` runs them all (this is what CI runs).
+
+Sessions:
+- ``tests(<package>)``: one per package, each in its own virtual environment
+  with the core installed from source (``nox -s "tests(s3)"``).
+- ``examples``: the example plugin, installed into a fresh environment.
+- ``e2e``: the core with every integration installed (CLI import budget).
+- ``lint`` (ruff) and ``typecheck`` (mypy).
+- ``bench``: the benchmarks under bench/ (not run by default).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.3"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = False
+nox.options.error_on_missing_interpreters = True
+
+ROOT = Path(__file__).parent
+CORE = ROOT / "packages" / "core"
+INTEGRATIONS = sorted(
+    path.parent for path in (ROOT / "packages" / "integrations").glob("*/pyproject.toml")
+    if not path.parent.name.startswith("_")
+)
+PACKAGES: dict[str, Path] = {"core": CORE, **{path.name: path for path in INTEGRATIONS}}
+PYTHON = "3.11"
+TEST_REQUIREMENTS = ["pytest>=8"]
+
+
+def _install_editable(session: nox.Session, *paths: Path) -> None:
+    args: list[str] = []
+    for path in paths:
+        args += ["-e", str(path)]
+    session.install(*args, *TEST_REQUIREMENTS)
+
+
+def _basetemp(session: nox.Session, name: str) -> str:
+    """A short pytest basetemp: unix socket paths (MySQL) must stay under 108 chars."""
+    return f"--basetemp={tempfile.mkdtemp(prefix='zt-')}/{name}"
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize(
+    "package",
+    [nox.param(name, id=name, tags=["core" if name == "core" else "integration", name])
+     for name in PACKAGES],
+)
+def tests(session: nox.Session, package: str) -> None:
+    """Run one package's tests with the core installed from source."""
+    path = PACKAGES[package]
+    _install_editable(session, *dict.fromkeys([CORE, path]))
+    session.run("pytest", str(path / "tests"), "-q", _basetemp(session, package),
+                *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def examples(session: nox.Session) -> None:
+    """Install the example flavor plugin into a fresh environment and use it."""
+    _install_editable(session, CORE)
+    session.install("uv")
+    session.run("pytest", str(ROOT / "examples"), "-q", _basetemp(session, "examples"),
+                *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def e2e(session: nox.Session) -> None:
+    """The CLI with every integration installed: import budget and plugin listing."""
+    _install_editable(session, CORE, *INTEGRATIONS)
+    session.run("pytest", str(ROOT / "tests" / "e2e"), "-q", _basetemp(session, "e2e"),
+                *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over every package, the examples, benchmarks and this file."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "packages", "examples", "bench", "tests", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy (strict) over the core and every integration's sources."""
+    session.install("mypy>=1.10", "types-PyYAML", "-e", str(CORE),
+                    *[arg for path in INTEGRATIONS for arg in ("-e", str(path))])
+    session.run("mypy", str(CORE / "src"), *[str(path / "src") for path in INTEGRATIONS])
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks and print their figures against their targets."""
+    session.install("-e", str(CORE), *[arg for path in INTEGRATIONS for arg in ("-e", str(path))])
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)
