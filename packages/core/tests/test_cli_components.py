@@ -144,3 +144,11 @@ def test_component_up_and_down(zen: Zen, tmp_path: Path) -> None:
     assert (tmp_path / "a").is_dir()
     assert "running" in zen("artifact-store", "describe", "a").output
     zen("artifact-store", "down", "a")
+
+
+def test_usage_errors_are_one_line_with_exit_code_1(zen: Zen) -> None:
+    result = zen.fails("artifact-store", "register", "x")
+    assert "--flavor" in result.stderr and "--help" in result.stderr
+    zen.fails("stack", "nonsense")
+    zen.fails("stack", "register")
+    assert zen("--help").exit_code == 0

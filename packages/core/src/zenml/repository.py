@@ -72,7 +72,7 @@ def build_config(flavor: Flavor, values: Mapping[str, Any]) -> StackComponentCon
             flags = " ".join(f"--{m}=VALUE" for m in missing)
             raise ConfigError(f"Missing required field(s) for {what}: "
                               f"{', '.join('--' + m for m in missing)}; pass {flags} or use "
-                              f"-i to be prompted") from None
+                              f"-i to be prompted (valid fields: {valid})") from None
         first = problems[0]
         field = ".".join(str(part) for part in first["loc"]) or "config"
         raise ConfigError(f"Invalid value for --{field} ({what}): {first['msg']}") from None
