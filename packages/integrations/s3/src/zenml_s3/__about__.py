@@ -1,0 +1,3 @@
+"""The version of zenml-s3 (read by hatchling)."""
+
+__version__ = "0.1.0"
