@@ -152,3 +152,20 @@ def test_usage_errors_are_one_line_with_exit_code_1(zen: Zen) -> None:
     zen.fails("stack", "nonsense")
     zen.fails("stack", "register")
     assert zen("--help").exit_code == 0
+
+
+def test_bare_flags_are_true_for_booleans_only(zen: Zen, fancy: None) -> None:
+    zen("artifact-store", "register", "f", "--flavor=fancy", "--path=/x", "--verify")
+    assert "needs a value" in zen.fails("artifact-store", "register", "g", "--flavor=fancy",
+                                        "--path").stderr
+
+
+def test_values_are_shown_verbatim_not_as_markup(zen: Zen, fancy: None) -> None:
+    zen("artifact-store", "register", "f", "--flavor=fancy", "--path=[/x] [bold]y")
+    assert "[/x] [bold]y" in zen("artifact-store", "describe", "f").output
+    assert "[/x] [bold]y" in zen("artifact-store", "list").output
+
+
+def test_no_subcommand_prints_help(zen: Zen) -> None:
+    result = zen("stack")
+    assert result.exit_code == 0 and "register" in result.output and not result.stderr

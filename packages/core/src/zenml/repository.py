@@ -208,8 +208,8 @@ class Repository:
                 if flavor is None:
                     raise ConfigError(
                         f"{type_.display_name.capitalize()} '{model.name}' has flavor "
-                        f"'{model.flavor}', which is not installed; install its integration "
-                        f"(zenml integration list)")
+                        f"'{model.flavor}', which is not installed; install the package "
+                        f"that provides it (pip install zenml-NAME)")
                 config = build_config(flavor, model.config)
             specs[type_] = ComponentSpec(name=model.name, flavor=model.flavor, config=config)
         return specs

@@ -32,7 +32,8 @@ def _flavor_help(type_: StackComponentType) -> str:
             need = "required" if field.is_required() else "optional"
             lines.append(f"  --{name} ({need}): {field.description or ''}")
     if not lines:
-        return f"No {type_.display_name} flavors are installed (see 'zenml integration list')."
+        return (f"No {type_.display_name} flavors are installed; integrations bring them "
+                f"(pip install zenml-NAME).")
     return "\n".join(lines)
 
 
@@ -75,7 +76,7 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def make_component_group(type_: StackComponentType) -> click.Group:
     """Build the ``zenml <type>`` group for one component type."""
-    display, cli_name = type_.display_name, type_.cli_name
+    display, cli_name, a_display = type_.display_name, type_.cli_name, type_.a_name
 
     @click.group(name=cli_name, help=f"Register and manage {type_.plural}.")
     def group() -> None:
@@ -85,7 +86,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
         "register",
         cls=_RegisterCommand,
         context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-        help=f"Register a {display}: zenml {cli_name} register NAME --flavor=FLAVOR "
+        help=f"Register {a_display}: zenml {cli_name} register NAME --flavor=FLAVOR "
              f"--key=value ... Values are parsed by the field's type (JSON for dicts and "
              f"lists, @FILE reads a file).",
     )
@@ -123,7 +124,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
         ]
         print_table(["ACTIVE", "NAME", "FLAVOR", "UUID", "CONFIGURATION"], rows)
 
-    @group.command("describe", help=f"Show a {display}'s configuration (default: the "
+    @group.command("describe", help=f"Show {a_display}'s configuration (default: the "
                                      f"active stack's).")
     @click.argument("name", required=False)
     def describe(name: str | None) -> None:
@@ -156,7 +157,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
 
     @group.command("update", context_settings={"ignore_unknown_options": True,
                                                 "allow_extra_args": True},
-                   help=f"Change configuration fields of a {display}: --key=value ...")
+                   help=f"Change configuration fields of {a_display}: --key=value ...")
     @click.argument("name")
     @click.argument("args", nargs=-1, type=click.UNPROCESSED)
     def update(name: str, args: tuple[str, ...]) -> None:
@@ -171,20 +172,20 @@ def make_component_group(type_: StackComponentType) -> click.Group:
         repo.update_component(type_, name, typed_values(flavor.config_class, raw))
         declare(f"Successfully updated {display} `{name}`.")
 
-    @group.command("rename", help=f"Rename a {display}.")
+    @group.command("rename", help=f"Rename {a_display}.")
     @click.argument("name")
     @click.argument("new_name")
     def rename(name: str, new_name: str) -> None:
         _repo().store.rename_component(type_, name, new_name)
         declare(f"Successfully renamed {display} `{name}` to `{new_name}`.")
 
-    @group.command("delete", help=f"Delete a {display} that no stack uses.")
+    @group.command("delete", help=f"Delete {a_display} that no stack uses.")
     @click.argument("name")
     def delete(name: str) -> None:
         _repo().delete_component(type_, name)
         declare(f"Deleted {display}: {name}")
 
-    @group.command("up", help=f"Provision and start a {display} (default: the active "
+    @group.command("up", help=f"Provision and start {a_display} (default: the active "
                                f"stack's).")
     @click.argument("name", required=False)
     def up(name: str | None) -> None:
@@ -193,7 +194,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
         state = repo.set_component_state(type_, model.name, up=True)
         declare(f"{display.capitalize()} '{model.name}' is {state.label}.")
 
-    @group.command("down", help=f"Suspend a {display}; --force deprovisions it.")
+    @group.command("down", help=f"Suspend {a_display}; --force deprovisions it.")
     @click.argument("name", required=False)
     @click.option("--force", "-f", is_flag=True, help="Deprovision (delete) its resources.")
     def down(name: str | None, force: bool) -> None:
@@ -212,7 +213,8 @@ def make_component_group(type_: StackComponentType) -> click.Group:
 
         flavors = get_flavor_registry().list(type_)
         if not flavors:
-            declare(f"No {display} flavors are installed; see 'zenml integration list'.")
+            declare(f"No {display} flavors are installed; integrations bring them "
+                    f"(pip install zenml-NAME).")
             return
         rows = [(f.name, f.integration or "built-in", ", ".join(f.config_class.model_fields),
                  f.description) for f in flavors]

@@ -20,10 +20,14 @@ if TYPE_CHECKING:
 __all__ = ["parse_extra_args", "prompt_for_fields", "typed_values"]
 
 
+BARE_FLAG = "\0bare"  # a --key given without a value
+
+
 def parse_extra_args(args: Sequence[str]) -> dict[str, str]:
-    """``["--path=/x", "--key", "v", "--flag"]`` -> ``{"path": "/x", "key": "v", "flag": "true"}``.
+    """``["--path=/x", "--key", "v", "--flag"]`` -> ``{"path": "/x", "key": "v", "flag": BARE}``.
 
     Dashes in keys become underscores (``--client-kwargs`` is ``client_kwargs``).
+    A bare ``--flag`` means true for a boolean field and is an error otherwise.
     """
     values: dict[str, str] = {}
     tokens = list(args)
@@ -39,7 +43,7 @@ def parse_extra_args(args: Sequence[str]) -> dict[str, str]:
                 index += 1
                 value = tokens[index]
             else:
-                value = "true"
+                value = BARE_FLAG
         key = key.replace("-", "_")
         if key in values:
             raise ConfigError(f"--{key} is given twice; pass it once")
@@ -67,6 +71,10 @@ def _convert(config_class: type[StackComponentConfig], key: str, raw: str) -> An
         with open(raw[1:]) as handle:
             raw = handle.read()
     field = config_class.model_fields.get(key)
+    if raw == BARE_FLAG:
+        if field is not None and field.annotation in (bool, bool | None):
+            return True
+        raise ConfigError(f"--{key} needs a value; pass --{key}=VALUE")
     if field is None or not _needs_json(field.annotation):
         return raw
     try:

@@ -38,11 +38,13 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: st
     """A rich table on stdout (wide enough not to cut cells when piped)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
-    table = Table(title=title, caption=caption, show_lines=False)
+    table = Table(title=Text(title) if title else None,
+                  caption=Text(caption) if caption else None, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(cell) for cell in row))
+        table.add_row(*(Text(_cell(cell)) for cell in row))  # values are not markup
     Console(width=width, soft_wrap=False).print(table)

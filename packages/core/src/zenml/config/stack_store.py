@@ -293,7 +293,7 @@ class StackStore:
                 components_table.c.name == name)).first()
             if exists:
                 raise EntityExistsError(
-                    f"A {type_.display_name} named '{name}' is already registered; choose "
+                    f"{type_.a_name.capitalize()} named '{name}' is already registered; choose "
                     f"another name or 'zenml {type_.cli_name} delete {name}' first")
             return self._insert_component(connection, name, type_, flavor, config,
                                           secret_fields)
@@ -318,7 +318,7 @@ class StackStore:
                 components_table.c.type == type_.value,
                 components_table.c.name == new_name)).first()
             if clash:
-                raise EntityExistsError(f"A {type_.display_name} named '{new_name}' is "
+                raise EntityExistsError(f"{type_.a_name.capitalize()} named '{new_name}' is "
                                         f"already registered; choose another name")
             connection.execute(sa.update(components_table).where(
                 components_table.c.id == model.id).values(name=new_name, updated=_now()))

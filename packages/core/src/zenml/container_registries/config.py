@@ -16,7 +16,7 @@ class BaseContainerRegistryConfig(StackComponentConfig):
 
 
 class DefaultContainerRegistryConfig(BaseContainerRegistryConfig):
-    """Any container registry reachable by URI (e.g. ``localhost:5000``)."""
+    """Any container registry reachable by URI (e.g. localhost:5000)."""
 
     @property
     def is_local(self) -> bool:

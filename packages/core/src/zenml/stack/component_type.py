@@ -35,6 +35,12 @@ class StackComponentType(str, Enum):
         return self.value.replace("_", " ")
 
     @property
+    def a_name(self) -> str:
+        """The display name with its article, e.g. ``an artifact store``."""
+        article = "an" if self.display_name[0] in "aeiou" else "a"
+        return f"{article} {self.display_name}"
+
+    @property
     def plural(self) -> str:
         """The plural of the display name, e.g. ``artifact stores``."""
         name = self.display_name

@@ -53,8 +53,8 @@ class FlavorRegistry:
             names = ", ".join(f.name for f in self.list(type)) or "none"
             msg = (
                 f"Flavor '{name}' ({type.display_name}) is not installed; "
-                f"installed {type.display_name} flavors: {names}. "
-                f"See 'zenml {type.cli_name} flavor list' and 'zenml integration list'."
+                f"installed {type.display_name} flavors: {names}; "
+                f"flavors of integrations come with their package (pip install zenml-NAME)"
             )
             raise EntityNotFoundError(msg)
         return flavor

@@ -26,7 +26,7 @@ def validate_stack(name: str, components: Mapping[StackComponentType, ComponentS
     if missing:
         flags = ", ".join(f"--{t.cli_name}" for t in missing)
         msg = (
-            f"Stack '{name}' lacks a {', '.join(t.display_name for t in missing)}; "
+            f"Stack '{name}' lacks {' and '.join(t.a_name for t in missing)}; "
             f"every stack needs an orchestrator, an artifact store and a metadata "
             f"store (pass {flags})"
         )
