@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zenml.config.global_config import local_stores_dir, store_path
-from zenml.config.repository_config import RepositoryConfig, find_repository_root
+from zenml.config.repository_config import find_repository_root, initialize_repository
 from zenml.errors import (
     ConfigError,
     EntityNotFoundError,
-    IllegalOperationError,
     ProvisioningError,
     StoreError,
 )
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from zenml.stack.flavor_registry import FlavorRegistry
     from zenml.stack.stack import Stack
 
-__all__ = ["Repository", "default_stack_configs"]
+__all__ = ["Repository", "build_config", "check_name", "default_stack_configs"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +49,13 @@ def default_stack_configs() -> dict[str, Any]:
         StackComponentType.ARTIFACT_STORE.value: {"path": str(artifacts)},
         StackComponentType.METADATA_STORE.value: {"uri": str(metadata / "metadata.db")},
     }
+
+
+def check_name(name: str, what: str) -> None:
+    """Refuse empty names, surrounding spaces and control characters."""
+    if not name or name != name.strip() or not name.isprintable():
+        raise ConfigError(f"Invalid {what} name {name!r}: names must be non-empty, printable "
+                          f"and without leading or trailing spaces")
 
 
 def build_config(flavor: Flavor, values: Mapping[str, Any]) -> StackComponentConfig:
@@ -84,7 +90,6 @@ class Repository:
     def __init__(self, root: Path | str | None = None) -> None:
         self.root: Path | None = Path(root).absolute() if root else find_repository_root()
         self._store: StackStore | None = None
-        self._repo_config = RepositoryConfig(self.root) if self.root else None
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -108,22 +113,21 @@ class Repository:
     def initialize(path: Path | str | None = None) -> Repository:
         """Make ``path`` (default: cwd) a repository whose active stack is its own."""
         root = Path(path or Path.cwd()).absolute()
-        current = Repository(root=None)
-        RepositoryConfig.initialize(root, current.active_stack_name)
-        return Repository(root)
+        active = Repository(root=None).active_stack_name
+        initialize_repository(root)
+        repo = Repository(root)
+        repo.store.set_repository_stack(str(root), active)
+        return repo
 
     # -- the active stack ---------------------------------------------------------------
 
     @property
     def active_stack_name(self) -> str:
         """The repository's active stack if it has one, else the global one."""
-        if self._repo_config is not None:
-            name = self._repo_config.active_stack_name
+        if self.root is not None:
+            name = self.store.get_repository_stack_name(str(self.root))
             if name is not None:
-                if any(s.name == name for s in self.store.list_stacks()):
-                    return name
-                logger.warning("The repository's active stack '%s' no longer exists; "
-                               "using the global one", name)
+                return name
         name = self.store.get_active_stack_name()
         if name is None:
             raise StoreError("No active stack is set; run 'zenml stack set NAME' "
@@ -144,11 +148,10 @@ class Repository:
 
     def set_active_stack(self, name: str, globally: bool = False) -> bool:
         """Activate ``name`` for this repository (or globally); True if global."""
-        stack = self.store.get_stack(name)
-        if self._repo_config is not None and not globally:
-            self._repo_config.active_stack_name = stack.name
+        if self.root is not None and not globally:
+            self.store.set_repository_stack(str(self.root), name)
             return False
-        self.store.set_active_stack(stack.name)
+        self.store.set_active_stack(name)
         return True
 
     # -- components ---------------------------------------------------------------------
@@ -162,6 +165,7 @@ class Repository:
     def register_component(self, type_: StackComponentType, name: str, flavor_name: str,
                            values: Mapping[str, Any]) -> ComponentModel:
         """Validate and register a component."""
+        check_name(name, type_.display_name)
         flavor, config = self.build_config(type_, flavor_name, values)
         return self.store.create_component(name, type_, flavor.name, config.to_storable(),
                                            config.secret_field_names())
@@ -181,6 +185,11 @@ class Repository:
                 validate_stack(stack.name, specs)
         return self.store.update_component(type_, name, config.to_storable(),
                                            config.secret_field_names())
+
+    def rename_component(self, type_: StackComponentType, name: str, new_name: str) -> None:
+        """Rename a component (the stacks using it keep it)."""
+        check_name(new_name, type_.display_name)
+        self.store.rename_component(type_, name, new_name)
 
     def delete_component(self, type_: StackComponentType, name: str) -> ComponentModel:
         """Delete a component no stack uses."""
@@ -225,12 +234,10 @@ class Repository:
     def register_stack(self, name: str, components: Mapping[StackComponentType, str],
                        decouple_stores: bool = False, activate: bool = False) -> StackModel:
         """Validate and register a stack of named components."""
-        stack = self.store.create_stack(name, components, self._validator(name),
-                                        decouple_stores=decouple_stores,
-                                        activate=activate and self._repo_config is None)
-        if activate and self._repo_config is not None:
-            self._repo_config.active_stack_name = name
-        return stack
+        check_name(name, "stack")
+        return self.store.create_stack(name, components, self._validator(name),
+                                       decouple_stores=decouple_stores, activate=activate,
+                                       repository=str(self.root) if self.root else None)
 
     def update_stack(self, name: str, changes: Mapping[StackComponentType, str | None],
                      decouple_stores: bool = False) -> StackModel:
@@ -240,25 +247,12 @@ class Repository:
 
     def rename_stack(self, name: str, new_name: str) -> None:
         """Rename a stack, keeping it active where it was."""
+        check_name(new_name, "stack")
         self.store.rename_stack(name, new_name)
-        if self._repo_config is not None and self._repo_config.active_stack_name == name:
-            self._repo_config.active_stack_name = new_name
 
     def delete_stack(self, name: str, delete_components: bool = False) -> list[ComponentModel]:
         """Delete a stack that is not active (and its unshared components)."""
-        repo_active = self._repo_config.active_stack_name if self._repo_config else None
-
-        def protect(stack: StackModel, active_id: str | None) -> None:
-            if stack.id == active_id:
-                raise IllegalOperationError(
-                    f"Stack '{stack.name}' is the active stack; activate another one first "
-                    f"('zenml stack set --global OTHER')")
-            if stack.name == repo_active:
-                raise IllegalOperationError(
-                    f"Stack '{stack.name}' is the active stack of the repository at "
-                    f"{self.root}; activate another one first ('zenml stack set OTHER')")
-
-        return self.store.delete_stack(name, protect, delete_components)
+        return self.store.delete_stack(name, delete_components)
 
     # -- stack state -----------------------------------------------------------------------
 
@@ -283,10 +277,14 @@ class Repository:
         except ProvisioningError:
             raise
         except NotImplementedError:
-            raise ProvisioningError(f"{what} cannot be {'provisioned' if up else 'stopped'} "
-                                    f"by zenml; manage it yourself") from None
+            raise ProvisioningError(f"{what.capitalize()} cannot be "
+                                    f"{'provisioned' if up else 'stopped'} by zenml; manage "
+                                    f"its resources yourself") from None
         except Exception as error:
-            raise ProvisioningError(f"{what} failed: {type(error).__name__}: {error}") from None
+            raise ProvisioningError(
+                f"{what.capitalize()} could not be {'brought up' if up else 'brought down'}: "
+                f"{type(error).__name__}: {error}; fix its configuration with 'zenml "
+                f"{type_.cli_name} update {name} --key=value'") from None
         self.store.set_state(model.id, state)
         return state
 

@@ -25,6 +25,8 @@ class LocalArtifactStoreConfig(BaseArtifactStoreConfig):
     @field_validator("path")
     @classmethod
     def _absolute_local_path(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the path must not be empty")
         if "://" in value:
             msg = f"'{value}' is a URI; the local artifact store needs a folder path"
             raise ValueError(msg)

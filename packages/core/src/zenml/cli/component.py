@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from zenml.cli.output import ACTIVE_MARK, declare, print_table
+from zenml.cli.output import active_mark, declare, print_table
 from zenml.stack.component_type import StackComponentType
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
             return
         active = repo.active_stack_model.components.get(type_)
         rows = [
-            (ACTIVE_MARK if active and active.id == m.id else "", m.name, m.flavor, m.id,
+            (active_mark() if active and active.id == m.id else "", m.name, m.flavor, m.id,
              ", ".join(f"{k}={_short(v)}" for k, v in m.masked_config().items()))
             for m in models
         ]
@@ -176,7 +176,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
     @click.argument("name")
     @click.argument("new_name")
     def rename(name: str, new_name: str) -> None:
-        _repo().store.rename_component(type_, name, new_name)
+        _repo().rename_component(type_, name, new_name)
         declare(f"Successfully renamed {display} `{name}` to `{new_name}`.")
 
     @group.command("delete", help=f"Delete {a_display} that no stack uses.")

@@ -72,8 +72,8 @@ def _convert(config_class: type[StackComponentConfig], key: str, raw: str) -> An
             raw = handle.read()
     field = config_class.model_fields.get(key)
     if raw == BARE_FLAG:
-        if field is not None and field.annotation in (bool, bool | None):
-            return True
+        if field is None or field.annotation in (bool, bool | None):
+            return True  # an unknown key is reported with the valid ones later
         raise ConfigError(f"--{key} needs a value; pass --{key}=VALUE")
     if field is None or not _needs_json(field.annotation):
         return raw

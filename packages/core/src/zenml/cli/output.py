@@ -10,9 +10,16 @@ from typing import Any
 
 import click
 
-__all__ = ["ACTIVE_MARK", "declare", "print_table", "warning"]
+__all__ = ["active_mark", "declare", "print_table", "warning"]
 
-ACTIVE_MARK = "👉"
+
+def active_mark() -> str:
+    """👉 where stdout can encode it, ``*`` otherwise (e.g. a latin-1 console)."""
+    try:
+        "👉".encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return "*"
+    return "👉"
 
 
 def declare(message: str) -> None:

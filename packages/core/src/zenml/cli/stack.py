@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from zenml.cli.output import ACTIVE_MARK, declare, print_table, warning
+from zenml.cli.output import active_mark, declare, print_table, warning
 from zenml.stack.component_type import MANDATORY_COMPONENT_TYPES, StackComponentType
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _repo() -> Repository:
 
 
 def _picked(options: dict[str, Any]) -> dict[StackComponentType, str]:
-    return {t: options[t.value] for t, _ in COMPONENT_FLAGS if options.get(t.value)}
+    return {t: options[t.value] for t, _ in COMPONENT_FLAGS if options.get(t.value) is not None}
 
 
 @click.group(help="Register, inspect, activate and provision stacks.")
@@ -95,7 +95,7 @@ def register_stack(stack_name: str, activate: bool, decouple_stores: bool,
 @decouple_option
 def update_stack(stack_name: str | None, decouple_stores: bool, **components: str | None) -> None:
     repo = _repo()
-    name = stack_name or repo.active_stack_name
+    name = stack_name if stack_name is not None else repo.active_stack_name
     changes = _picked(components)
     if not changes:
         raise click.UsageError("Nothing to update; pass components, e.g. -a ARTIFACT_STORE")
@@ -109,11 +109,16 @@ def update_stack(stack_name: str | None, decouple_stores: bool, **components: st
 @component_options(optional_only=True, as_flags=True)
 def remove_component(stack_name: str | None, **flags: bool) -> None:
     repo = _repo()
-    name = stack_name or repo.active_stack_name
+    name = stack_name if stack_name is not None else repo.active_stack_name
     changes: dict[StackComponentType, str | None] = {
         t: None for t, _ in COMPONENT_FLAGS if flags.get(t.value)}
     if not changes:
         raise click.UsageError("Name what to remove, e.g. --experiment-tracker")
+    current = repo.store.get_stack(name)
+    absent = [t.display_name for t in changes if t not in current.components]
+    if absent:
+        raise click.ClickException(f"Stack '{name}' has no {' or '.join(absent)} to remove; "
+                                   f"see 'zenml stack describe {name}'")
     repo.update_stack(name, changes)
     declare(f"Stack `{name}` successfully updated!")
 
@@ -129,7 +134,7 @@ def list_stacks() -> None:
     used = [t for t, _ in COMPONENT_FLAGS if any(t in s.components for s in stacks)]
     rows = []
     for s in stacks:
-        rows.append([ACTIVE_MARK if s.name == active else "", s.name,
+        rows.append([active_mark() if s.name == active else "", s.name,
                      *(s.components[t].name if t in s.components else "" for t in used)])
     print_table(["ACTIVE", "STACK NAME", *(t.value.upper() for t in used)], rows)
 
@@ -139,7 +144,7 @@ def list_stacks() -> None:
 def describe_stack(stack_name: str | None) -> None:
     repo = _repo()
     active = repo.active_stack_name
-    model = repo.store.get_stack(stack_name or active)
+    model = repo.store.get_stack(stack_name if stack_name is not None else active)
     states = repo.component_states()
     rows = [(t.value.upper(), c.name, c.flavor,
              states[c.id].label if c.id in states else "")
@@ -199,8 +204,9 @@ def _drive_active_stack(up: bool, force: bool = False) -> None:
         if component is None:
             continue
         state = repo.set_component_state(type_, component.name, up=up, force=force)
+        note = " (nothing to stop for this flavor)" if not up and state.running else ""
         declare(f"  {type_.display_name} '{component.name}' ({component.flavor}): "
-                f"{state.label}")
+                f"{state.label}{note}")
 
 
 @stack.command("up", help="Provision and start every component of the active stack.")

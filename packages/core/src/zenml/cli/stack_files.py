@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zenml.__about__ import __version__
 from zenml.errors import ConfigError
+from zenml.repository import Repository, check_name
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.models import ComponentModel
-
-if TYPE_CHECKING:
-    from zenml.repository import Repository
 
 __all__ = ["export_stack_file", "import_stack_file"]
 
@@ -62,6 +60,7 @@ def import_stack_file(repo: Repository, stack_name: str, filename: str,
     name = stack_name or str(data.get("stack_name") or "")
     if not name:
         raise _fail(path, "no stack name given or in the file")
+    check_name(name, "stack")
     components: dict[StackComponentType, ComponentModel] = {}
     for key, entry in data["components"].items():
         try:
@@ -71,6 +70,9 @@ def import_stack_file(repo: Repository, stack_name: str, filename: str,
         if not isinstance(entry, dict) or not entry.get("name") or not entry.get("flavor"):
             raise _fail(path, f"component '{key}' needs a name and a flavor")
         config: dict[str, Any] = entry.get("configuration") or {}
+        if not isinstance(config, dict):
+            raise _fail(path, f"the configuration of component '{key}' is not a mapping")
+        check_name(str(entry["name"]), type_.display_name)
         _, validated = repo.build_config(type_, str(entry["flavor"]), config)
         components[type_] = ComponentModel(
             id="", name=str(entry["name"]), type=type_, flavor=str(entry["flavor"]),

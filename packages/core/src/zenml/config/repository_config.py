@@ -1,14 +1,27 @@
-"""A repository: a folder with ``.zen/`` whose active stack is its own."""
+"""Repositories: folders marked by ``.zen/``, each with its own active stack.
+
+The marker folder holds only ``config.yaml`` with a format version; which
+stack is active in a repository is kept in the stack store (by repository
+path and stack id), so renaming a stack or deleting it from anywhere sees
+every repository that uses it.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
-from typing import Any
 
-from zenml.errors import IllegalOperationError, StoreError
+from zenml.errors import IllegalOperationError
 
-__all__ = ["REPOSITORY_DIRECTORY", "RepositoryConfig", "find_repository_root"]
+__all__ = [
+    "REPOSITORY_DIRECTORY",
+    "REPOSITORY_PATH_ENV",
+    "find_repository_root",
+    "initialize_repository",
+]
+
+logger = logging.getLogger(__name__)
 
 REPOSITORY_DIRECTORY = ".zen"
 REPOSITORY_PATH_ENV = "ZENML_REPOSITORY_PATH"
@@ -20,7 +33,11 @@ def find_repository_root(start: Path | None = None) -> Path | None:
     override = os.environ.get(REPOSITORY_PATH_ENV)
     if override:
         root = Path(override).expanduser().absolute()
-        return root if (root / REPOSITORY_DIRECTORY).is_dir() else None
+        if (root / REPOSITORY_DIRECTORY).is_dir():
+            return root
+        logger.warning("%s=%s is not a zenml repository (no %s folder); using the global "
+                       "active stack", REPOSITORY_PATH_ENV, override, REPOSITORY_DIRECTORY)
+        return None
     current = (start or Path.cwd()).absolute()
     for folder in (current, *current.parents):
         if (folder / REPOSITORY_DIRECTORY).is_dir():
@@ -28,57 +45,21 @@ def find_repository_root(start: Path | None = None) -> Path | None:
     return None
 
 
-class RepositoryConfig:
-    """The ``.zen/config.yaml`` of one repository."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.path = root / REPOSITORY_DIRECTORY / _CONFIG_FILE
-
-    @classmethod
-    def initialize(cls, root: Path, active_stack_name: str | None) -> RepositoryConfig:
-        """Create ``.zen/`` in ``root``; refuse if it exists."""
-        folder = root / REPOSITORY_DIRECTORY
-        if folder.exists():
-            raise IllegalOperationError(f"{root} is already a zenml repository ({folder} "
-                                        f"exists)")
-        folder.mkdir(parents=True)
-        config = cls(root)
-        config.write({"active_stack_name": active_stack_name})
-        return config
-
-    def read(self) -> dict[str, Any]:
-        """The repository's settings ({} if the file is missing)."""
-        import yaml
-
-        if not self.path.exists():
-            return {}
-        try:
-            data = yaml.safe_load(self.path.read_text()) or {}
-        except (OSError, yaml.YAMLError) as error:
-            raise StoreError(f"Cannot read the repository config {self.path}: "
-                             f"{str(error).splitlines()[0]}; fix or delete the file") from None
-        if not isinstance(data, dict):
-            raise StoreError(f"The repository config {self.path} is not a mapping; fix or "
-                             f"delete the file")
-        return data
-
-    def write(self, data: dict[str, Any]) -> None:
-        """Replace the settings atomically."""
-        import yaml
-
-        tmp = self.path.with_suffix(".yaml.tmp")
-        tmp.write_text(yaml.safe_dump(data, sort_keys=True))
-        os.replace(tmp, self.path)
-
-    @property
-    def active_stack_name(self) -> str | None:
-        """The repository's own active stack, if it has one."""
-        value = self.read().get("active_stack_name")
-        return str(value) if value else None
-
-    @active_stack_name.setter
-    def active_stack_name(self, name: str | None) -> None:
-        data = self.read()
-        data["active_stack_name"] = name
-        self.write(data)
+def initialize_repository(root: Path) -> None:
+    """Create ``root/.zen``; refuse inside a ``.zen`` folder or where one exists."""
+    root = root.absolute()
+    if REPOSITORY_DIRECTORY in root.parts:
+        raise IllegalOperationError(f"{root} is inside a {REPOSITORY_DIRECTORY} folder; run "
+                                    f"'zenml init' in the project folder instead")
+    marker = root / REPOSITORY_DIRECTORY
+    if marker.is_dir():
+        raise IllegalOperationError(f"{root} is already a zenml repository ({marker} exists)")
+    if marker.exists():
+        raise IllegalOperationError(f"{marker} exists and is not a folder; move it aside to "
+                                    f"make {root} a repository")
+    outer = find_repository_root(root)
+    if outer is not None:
+        logger.warning("%s is inside the repository at %s; the new repository takes over "
+                       "below it", root, outer)
+    marker.mkdir(parents=True)
+    (marker / _CONFIG_FILE).write_text("# zenml repository marker\nversion: 1\n")

@@ -83,6 +83,12 @@ states_table = sa.Table(
     sa.Column("updated", sa.DateTime, nullable=False),
 )
 
+repositories_table = sa.Table(
+    "repositories", metadata,
+    sa.Column("path", sa.String(4096), primary_key=True),
+    sa.Column("stack_id", sa.ForeignKey("stacks.id", ondelete="SET NULL"), nullable=True),
+)
+
 ACTIVE_STACK_KEY = "active_stack_id"
 Validator = Callable[[dict[StackComponentType, ComponentModel]], None]
 
@@ -198,7 +204,14 @@ class StackStore:
             return None
         value = connection.execute(sa.select(meta_table.c.value).where(
             meta_table.c.key == "schema_version")).scalar()
-        return int(value) if value is not None else None
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise StoreError(f"The stack store {self.path} has an unreadable schema version "
+                             f"({value!r}); zenml will not overwrite it: move it aside to "
+                             f"start afresh") from None
 
     def _ensure_schema(self) -> None:
         with self._read() as connection:
@@ -416,8 +429,8 @@ class StackStore:
                                                       components_table.c.name).where(
                 components_table.c.id.in_([row.artifact_store_id, row.metadata_store_id]))).all())
             holder = self._stack_holding(connection, row.artifact_store_id, row.metadata_store_id)
-            where = (f"in stack '{holder}'" if holder and holder != stack_name
-                     else "by an earlier stack")
+            where = (f"in stack '{holder}'" + (" (this stack)" if holder == stack_name else "")
+                     if holder else "by a stack that has since been deleted")
             msg = (
                 f"Stack '{stack_name}' cannot pair artifact store '{artifact.name}' with "
                 f"metadata store '{meta.name}': artifact store "
@@ -448,8 +461,12 @@ class StackStore:
 
     def create_stack(self, name: str, components: Mapping[StackComponentType, str],
                      validate: Validator, decouple_stores: bool = False,
-                     activate: bool = False) -> StackModel:
-        """Register a stack of the named components (checked by ``validate``)."""
+                     activate: bool = False, repository: str | None = None) -> StackModel:
+        """Register a stack of the named components (checked by ``validate``).
+
+        With ``activate`` it becomes the active stack of ``repository`` (a
+        repository root), or the global one when ``repository`` is None.
+        """
         with self._write() as connection:
             if connection.execute(sa.select(stacks_table.c.id).where(
                     stacks_table.c.name == name)).first():
@@ -459,7 +476,9 @@ class StackStore:
             validate(resolved)
             self._couple(connection, name, resolved, decouple_stores)
             stack_id = self._insert_stack(connection, name, {t: c.id for t, c in resolved.items()})
-            if activate:
+            if activate and repository is not None:
+                self._set_repository_stack(connection, repository, stack_id)
+            elif activate:
                 self._set_meta(connection, ACTIVE_STACK_KEY, stack_id)
             return self._stack_row(connection, name)
 
@@ -475,7 +494,12 @@ class StackStore:
                 else:
                     resolved[type_] = self._component_row(connection, type_, component_name)
             validate(resolved)
-            self._couple(connection, name, resolved, decouple_stores)
+            stores = (StackComponentType.ARTIFACT_STORE, StackComponentType.METADATA_STORE)
+            if decouple_stores or any(
+                    getattr(resolved.get(t), "id", None) != getattr(stack.components.get(t),
+                                                                    "id", None)
+                    for t in stores):
+                self._couple(connection, name, resolved, decouple_stores)
             connection.execute(sa.delete(stack_components_table).where(
                 stack_components_table.c.stack_id == stack.id))
             for type_, component in resolved.items():
@@ -496,16 +520,25 @@ class StackStore:
             connection.execute(sa.update(stacks_table).where(
                 stacks_table.c.id == stack.id).values(name=new_name, updated=_now()))
 
-    def delete_stack(self, name: str, protected: Callable[[StackModel, str | None], None],
-                     delete_components: bool = False) -> list[ComponentModel]:
-        """Delete a stack; with ``delete_components`` also its unshared components.
+    def delete_stack(self, name: str, delete_components: bool = False) -> list[ComponentModel]:
+        """Delete a stack that is not active (globally or in a repository that exists).
 
-        ``protected(stack, active_stack_id)`` raises when the stack must stay.
-        Returns the components deleted.
+        With ``delete_components`` also its components no other stack uses;
+        returns the components deleted.
         """
         with self._write() as connection:
             stack = self._stack_row(connection, name)
-            protected(stack, self._get_meta(connection, ACTIVE_STACK_KEY))
+            if stack.id == self._get_meta(connection, ACTIVE_STACK_KEY):
+                raise IllegalOperationError(
+                    f"Stack '{stack.name}' is the active stack; activate another one first "
+                    f"('zenml stack set --global OTHER')")
+            repositories = connection.execute(sa.select(repositories_table.c.path).where(
+                repositories_table.c.stack_id == stack.id)).scalars().all()
+            alive = [p for p in repositories if (Path(p) / ".zen").is_dir()]
+            if alive:
+                raise IllegalOperationError(
+                    f"Stack '{stack.name}' is the active stack of the repository at "
+                    f"{alive[0]}; run 'zenml stack set OTHER' there first")
             connection.execute(sa.delete(stacks_table).where(stacks_table.c.id == stack.id))
             deleted = []
             if delete_components:
@@ -521,10 +554,11 @@ class StackStore:
                      ) -> tuple[StackModel, dict[StackComponentType, str]]:
         """Register a stack and whichever of its components are new, in one go.
 
-        A registered component of the same type, flavor and config is reused
-        (whatever its name); a new one whose name is taken is registered as
-        ``<stack>_<name>``. Returns the stack and the names that differ from
-        the file's.
+        A component is registered under the file's name when that name is
+        free, and reused when the registered one is identical. When the name
+        is taken by a different component, an identical component of another
+        name is reused, or else it is registered as ``<stack>_<name>``.
+        Returns the stack and the names that differ from the file's.
         """
         with self._write() as connection:
             if connection.execute(sa.select(stacks_table.c.id).where(
@@ -534,29 +568,25 @@ class StackStore:
             names: dict[StackComponentType, str] = {}
             renamed: dict[StackComponentType, str] = {}
             for type_, wanted in components.items():
-                candidate, attempt = wanted.name, 1
-                same = [c for c in map(_component_from_row, connection.execute(
-                    sa.select(components_table).where(
-                        components_table.c.type == type_.value,
-                        components_table.c.flavor == wanted.flavor)))
-                    if c.config == wanted.config]
-                if same:
-                    named = [c for c in same if c.name == wanted.name]
-                    candidate = (named or same)[0].name
-                while not same:
-                    row = connection.execute(sa.select(components_table).where(
-                        components_table.c.type == type_.value,
-                        components_table.c.name == candidate)).first()
-                    if row is None:
-                        self._insert_component(connection, candidate, type_, wanted.flavor,
-                                               wanted.config, wanted.secret_fields)
-                        break
-                    existing = _component_from_row(row)
-                    if (existing.flavor, existing.config) == (wanted.flavor, wanted.config):
-                        break
-                    attempt += 1
-                    candidate = f"{name}_{wanted.name}" + (f"_{attempt - 1}" if attempt > 2
-                                                           else "")
+                registered = {c.name: c for c in map(_component_from_row, connection.execute(
+                    sa.select(components_table).where(components_table.c.type == type_.value)))}
+                same = [c.name for c in registered.values()
+                        if (c.flavor, c.config) == (wanted.flavor, wanted.config)]
+                if wanted.name in same:
+                    candidate = wanted.name
+                elif wanted.name not in registered:
+                    candidate = wanted.name
+                    self._insert_component(connection, candidate, type_, wanted.flavor,
+                                           wanted.config, wanted.secret_fields)
+                elif same:
+                    candidate = same[0]
+                else:
+                    candidate, attempt = f"{name}_{wanted.name}", 1
+                    while candidate in registered:
+                        attempt += 1
+                        candidate = f"{name}_{wanted.name}_{attempt}"
+                    self._insert_component(connection, candidate, type_, wanted.flavor,
+                                           wanted.config, wanted.secret_fields)
                 names[type_] = candidate
                 if candidate != wanted.name:
                     renamed[type_] = candidate
@@ -589,6 +619,29 @@ class StackStore:
             stack = self._stack_row(connection, name)
             self._set_meta(connection, ACTIVE_STACK_KEY, stack.id)
             return stack
+
+    # -- repositories -----------------------------------------------------------------
+
+    def _set_repository_stack(self, connection: sa.Connection, path: str,
+                              stack_id: str | None) -> None:
+        connection.execute(sa.delete(repositories_table).where(
+            repositories_table.c.path == path))
+        connection.execute(sa.insert(repositories_table).values(path=path, stack_id=stack_id))
+
+    def set_repository_stack(self, path: str, name: str | None) -> None:
+        """Make ``name`` the active stack of the repository at ``path``."""
+        with self._write() as connection:
+            stack_id = self._stack_row(connection, name).id if name is not None else None
+            self._set_repository_stack(connection, path, stack_id)
+
+    def get_repository_stack_name(self, path: str) -> str | None:
+        """The active stack of the repository at ``path`` (None: use the global one)."""
+        with self._read() as connection:
+            value = connection.execute(
+                sa.select(stacks_table.c.name).join(
+                    repositories_table, repositories_table.c.stack_id == stacks_table.c.id)
+                .where(repositories_table.c.path == path)).scalar()
+            return str(value) if value is not None else None
 
     # -- component states -------------------------------------------------------------
 

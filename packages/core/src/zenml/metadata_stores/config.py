@@ -23,6 +23,8 @@ class SQLiteMetadataStoreConfig(BaseMetadataStoreConfig):
     @field_validator("uri")
     @classmethod
     def _absolute_file_path(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the database file path must not be empty")
         if value.startswith("sqlite:///"):
             value = value[len("sqlite:///"):]
         if "://" in value:

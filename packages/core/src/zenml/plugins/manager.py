@@ -170,7 +170,7 @@ def call_each(hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
     """
     state = _get_state()
     caller = getattr(state.manager.hook, hook_name)
-    for impl in reversed(caller.get_hookimpls()):  # registration order
+    for impl in caller.get_hookimpls():  # registration order: the core first
         function: Callable[..., Any] = impl.function
         try:
             result = function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
@@ -194,8 +194,14 @@ def get_flavor_registry() -> FlavorRegistry:
     state = _get_state()
     if state.flavors is None:
         registry = FlavorRegistry()
+        from zenml.stack.flavor import Flavor
+
         for plugin_name, flavors in call_each("zenml_flavors"):
             for flavor in flavors or []:
+                if not isinstance(flavor, Flavor):
+                    logger.warning("Plugin '%s' returned %r from zenml_flavors, not a Flavor; "
+                                   "ignored", plugin_name, flavor)
+                    continue
                 if flavor.integration is None and plugin_name != BUILTIN_NAME:
                     flavor = dataclasses.replace(flavor, integration=plugin_name)
                 registry.add(flavor)
