@@ -91,7 +91,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy (strict) over the core and every integration's sources."""
-    session.install("mypy>=1.10", "types-PyYAML", "-e", str(CORE),
+    session.install("mypy>=1.10", "types-PyYAML", *TEST_REQUIREMENTS, "-e", str(CORE),
                     *[arg for path in INTEGRATIONS for arg in ("-e", str(path))])
     session.run("mypy", str(CORE / "src"), *[str(path / "src") for path in INTEGRATIONS])
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from zenml.testing.plugins import HEAVY_MODULES, imported_modules_after
+
 INTEGRATIONS = ["kubeflow", "mysql", "s3", "seldon", "wandb"]
-HEAVY = ["kfp", "wandb", "s3fs", "boto3", "botocore", "pymysql", "mlserver", "kubernetes",
-         "numpy", "pandas", "sklearn"]
+HEAVY = [*HEAVY_MODULES, "numpy", "pandas", "sklearn", "sqlalchemy.dialects.mysql",
+         "sqlalchemy.dialects.postgresql"]
 ZENML = str(Path(sys.executable).with_name("zenml"))
 
 
@@ -23,20 +22,8 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def modules_after(args: list[str]) -> list[str]:
-    code = textwrap.dedent(f"""
-        import json, sys
-        from zenml.cli import cli
-        try:
-            cli.main({args!r}, standalone_mode=False)
-        except SystemExit:
-            pass
-        print(json.dumps(sorted(sys.modules)))
-    """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=os.environ.copy(), timeout=60)
-    assert result.returncode == 0, result.stderr
-    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+def modules_after(args: list[str]) -> set[str]:
+    return imported_modules_after(args)
 
 
 def test_every_integration_plugin_loads() -> None:

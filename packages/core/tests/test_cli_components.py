@@ -12,8 +12,8 @@ from pydantic import Field, SecretStr
 
 from zenml.artifact_stores.config import BaseArtifactStoreConfig
 from zenml.plugins import hookimpl
-from zenml.plugins.manager import register_plugin, unregister_plugin
 from zenml.stack import Flavor
+from zenml.testing import plugin_registered
 
 from conftest import Zen
 
@@ -37,9 +37,8 @@ class FancyPlugin:
 
 @pytest.fixture
 def fancy() -> Iterator[None]:
-    register_plugin(FancyPlugin(), "fancy-test")
-    yield
-    unregister_plugin("fancy-test")
+    with plugin_registered(FancyPlugin(), "fancy-test"):
+        yield
 
 
 def test_register_parses_values_by_field_type(zen: Zen, fancy: None) -> None:

@@ -11,9 +11,10 @@ from pydantic import Field
 
 from zenml.orchestrators.config import BaseOrchestratorConfig
 from zenml.plugins import hookimpl
-from zenml.plugins.manager import get_flavor_registry, register_plugin, unregister_plugin
+from zenml.plugins.manager import get_flavor_registry
 from zenml.repository import Repository
 from zenml.stack import Flavor, StackComponentType
+from zenml.testing import plugin_registered
 
 from conftest import Zen, run_zenml
 
@@ -32,9 +33,8 @@ class Shadowing:
 
 @pytest.fixture
 def shadowing() -> Iterator[None]:
-    register_plugin(Shadowing(), "shadowing")
-    yield
-    unregister_plugin("shadowing")
+    with plugin_registered(Shadowing(), "shadowing"):
+        yield
 
 
 def test_a_plugin_cannot_replace_a_core_flavor(zen: Zen, shadowing: None) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from zenml.plugins.manager import plugin_records
+from zenml.testing.plugins import HEAVY_MODULES, imported_modules_after
 
 from conftest import Zen, run_zenml
 
@@ -114,23 +111,11 @@ def test_plugins_command(zen: Zen) -> None:
     assert "zenml-core" in out and "loaded" in out
 
 
-HEAVY = ["kfp", "wandb", "s3fs", "boto3", "botocore", "pymysql", "mlserver", "kubernetes"]
+HEAVY = list(HEAVY_MODULES)
 
 
-def _modules_after(args: list[str]) -> list[str]:
-    code = textwrap.dedent(f"""
-        import json, sys
-        from zenml.cli import cli
-        try:
-            cli.main({args!r}, standalone_mode=False)
-        except SystemExit:
-            pass
-        print(json.dumps(sorted(sys.modules)))
-    """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=os.environ.copy(), timeout=60)
-    assert result.returncode == 0, result.stderr
-    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+def _modules_after(args: list[str]) -> set[str]:
+    return imported_modules_after(args)
 
 
 def test_help_imports_nothing_heavy() -> None:

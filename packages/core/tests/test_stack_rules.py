@@ -11,9 +11,9 @@ import yaml
 
 from zenml.orchestrators.config import BaseOrchestratorConfig
 from zenml.plugins import hookimpl
-from zenml.plugins.manager import register_plugin, unregister_plugin
 from zenml.repository import Repository
 from zenml.stack import Flavor
+from zenml.testing import plugin_registered
 
 from conftest import Zen
 
@@ -80,9 +80,8 @@ class RemotePlugin:
 
 @pytest.fixture
 def remote() -> Iterator[None]:
-    register_plugin(RemotePlugin(), "remote-test")
-    yield
-    unregister_plugin("remote-test")
+    with plugin_registered(RemotePlugin(), "remote-test"):
+        yield
 
 
 def test_remote_orchestrator_refuses_local_stores(zen: Zen, remote: None) -> None:
