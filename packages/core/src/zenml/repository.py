@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from zenml.stack.flavor_registry import FlavorRegistry
     from zenml.stack.stack import Stack
 
-__all__ = ["Repository", "build_config", "check_name", "default_stack_configs"]
+__all__ = ["Repository", "check_name", "default_stack_configs"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,32 +56,6 @@ def check_name(name: str, what: str) -> None:
     if not name or name != name.strip() or not name.isprintable():
         raise ConfigError(f"Invalid {what} name {name!r}: names must be non-empty, printable "
                           f"and without leading or trailing spaces")
-
-
-def build_config(flavor: Flavor, values: Mapping[str, Any]) -> StackComponentConfig:
-    """Validate ``values`` against the flavor's config class, one-line errors."""
-    from pydantic import ValidationError
-
-    cls = flavor.config_class
-    what = f"{flavor.type.display_name} flavor '{flavor.name}'"
-    valid = ", ".join(f"--{name}" for name in cls.model_fields) or "none"
-    unknown = [key for key in values if key not in cls.model_fields]
-    if unknown:
-        raise ConfigError(f"Unknown field(s) {', '.join('--' + k for k in unknown)} for "
-                          f"{what}; valid fields: {valid}")
-    try:
-        return cls.model_validate(dict(values))
-    except ValidationError as error:
-        problems = error.errors()
-        missing = [str(p["loc"][0]) for p in problems if p["type"] == "missing" and p["loc"]]
-        if missing:
-            flags = " ".join(f"--{m}=VALUE" for m in missing)
-            raise ConfigError(f"Missing required field(s) for {what}: "
-                              f"{', '.join('--' + m for m in missing)}; pass {flags} or use "
-                              f"-i to be prompted (valid fields: {valid})") from None
-        first = problems[0]
-        field = ".".join(str(part) for part in first["loc"]) or "config"
-        raise ConfigError(f"Invalid value for --{field} ({what}): {first['msg']}") from None
 
 
 class Repository:
@@ -160,7 +134,7 @@ class Repository:
                      values: Mapping[str, Any]) -> tuple[Flavor, StackComponentConfig]:
         """The flavor and a validated config for ``values``."""
         flavor = self.flavors.get(type_, flavor_name)
-        return flavor, build_config(flavor, values)
+        return flavor, flavor.build_config(values)
 
     def register_component(self, type_: StackComponentType, name: str, flavor_name: str,
                            values: Mapping[str, Any]) -> ComponentModel:
@@ -197,10 +171,7 @@ class Repository:
 
     def instantiate(self, model: ComponentModel) -> StackComponent:
         """The implementation object of a registered component."""
-        flavor = self.flavors.get(model.type, model.flavor)
-        config = build_config(flavor, model.config)
-        return flavor.load_implementation()(name=model.name, id=model.id, flavor=model.flavor,
-                                            config=config)
+        return self.flavors.get(model.type, model.flavor).create_component(model)
 
     # -- stacks ----------------------------------------------------------------------------
 
@@ -219,7 +190,7 @@ class Repository:
                         f"{type_.display_name.capitalize()} '{model.name}' has flavor "
                         f"'{model.flavor}', which is not installed; install the package "
                         f"that provides it (pip install zenml-NAME)")
-                config = build_config(flavor, model.config)
+                config = flavor.build_config(model.config)
             specs[type_] = ComponentSpec(name=model.name, flavor=model.flavor, config=config)
         return specs
 

@@ -55,12 +55,10 @@ class _RegisterCommand(click.Command):
 
 def _config_rows(model: ComponentModel) -> list[tuple[str, Any]]:
     from zenml.plugins.manager import get_flavor_registry
-    from zenml.repository import build_config
-
     flavor = get_flavor_registry().find(model.type, model.flavor)
     if flavor is None:
         return [(k.upper(), v) for k, v in model.masked_config().items()]
-    data = build_config(flavor, model.config).to_display()
+    data = flavor.build_config(model.config).to_display()
     masked = model.masked_config()
     return [(k.upper(), masked.get(k, v)) for k, v in data.items()]
 

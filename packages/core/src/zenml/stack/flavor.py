@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import builtins
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zenml.stack.component_type import StackComponentType
 
 if TYPE_CHECKING:
     from zenml.stack.component import StackComponent
     from zenml.stack.config import StackComponentConfig
+    from zenml.stack.models import ComponentModel
 
 __all__ = ["Flavor"]
 
@@ -55,6 +57,40 @@ class Flavor:
         object.__setattr__(self, "integration", integration)
         doc = description or (config_class.__doc__ or "").strip().split("\n")[0]
         object.__setattr__(self, "description", doc)
+
+    def build_config(self, values: Mapping[str, Any]) -> StackComponentConfig:
+        """Validate ``values`` into this flavor's config; one-line errors naming the fix."""
+        from pydantic import ValidationError
+
+        from zenml.errors import ConfigError
+
+        cls = self.config_class
+        what = f"{self.type.display_name} flavor '{self.name}'"
+        valid = ", ".join(f"--{name}" for name in cls.model_fields) or "none"
+        unknown = [key for key in values if key not in cls.model_fields]
+        if unknown:
+            raise ConfigError(f"Unknown field(s) {', '.join('--' + k for k in unknown)} for "
+                              f"{what}; valid fields: {valid}")
+        try:
+            return cls.model_validate(dict(values))
+        except ValidationError as error:
+            problems = error.errors()
+            missing = [str(p["loc"][0]) for p in problems
+                       if p["type"] == "missing" and p["loc"]]
+            if missing:
+                flags = " ".join(f"--{m}=VALUE" for m in missing)
+                raise ConfigError(f"Missing required field(s) for {what}: "
+                                  f"{', '.join('--' + m for m in missing)}; pass {flags} or "
+                                  f"use -i to be prompted (valid fields: {valid})") from None
+            first = problems[0]
+            field = ".".join(str(part) for part in first["loc"]) or "config"
+            raise ConfigError(f"Invalid value for --{field} ({what}): {first['msg']}") from None
+
+    def create_component(self, model: ComponentModel) -> StackComponent:
+        """The implementation object for a registered component (imports it)."""
+        config = self.build_config(model.config)
+        return self.load_implementation()(name=model.name, id=model.id, flavor=model.flavor,
+                                          config=config)
 
     def load_implementation(self) -> builtins.type[StackComponent]:
         """Import and return the implementation class."""

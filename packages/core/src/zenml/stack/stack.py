@@ -50,10 +50,7 @@ class Stack:
         """Instantiate every component of a stored stack (imports implementations)."""
         components: dict[StackComponentType, StackComponent] = {}
         for type_, comp in model.components.items():
-            flavor = flavors.get(type_, comp.flavor)
-            config = flavor.config_class.model_validate(comp.config)
-            impl = flavor.load_implementation()
-            components[type_] = impl(name=comp.name, id=comp.id, flavor=comp.flavor, config=config)
+            components[type_] = flavors.get(type_, comp.flavor).create_component(comp)
         return cls(model.name, components, id=model.id)
 
     def __repr__(self) -> str:
