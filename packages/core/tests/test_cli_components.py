@@ -168,3 +168,16 @@ def test_values_are_shown_verbatim_not_as_markup(zen: Zen, fancy: None) -> None:
 def test_no_subcommand_prints_help(zen: Zen) -> None:
     result = zen("stack")
     assert result.exit_code == 0 and "register" in result.output and not result.stderr
+
+
+def test_interactive_asks_again_after_an_invalid_value(zen: Zen, fancy: None) -> None:
+    # path, secret (skip), client_kwargs: bad JSON then skip, retries: bad then 4, verify: skip
+    result = zen("artifact-store", "register", "f", "--flavor=fancy", "-i",
+                 input="/data\n\n{oops\n\nmany\n4\n\n")
+    assert "Invalid value for client_kwargs" in result.stderr
+    assert "Invalid value for retries" in result.stderr
+    from zenml.repository import Repository
+    from zenml.stack import StackComponentType
+
+    model = Repository().store.get_component(StackComponentType.ARTIFACT_STORE, "f")
+    assert model.config == {"path": "/data", "retries": 4}

@@ -92,9 +92,27 @@ def typed_values(config_class: type[StackComponentConfig], raw: dict[str, str]) 
     return {key: _convert(config_class, key, value) for key, value in raw.items()}
 
 
+def _field_problem(config_class: type[StackComponentConfig], name: str, raw: str) -> str | None:
+    """Why ``raw`` is not a valid value for field ``name`` (None when it is)."""
+    from pydantic import ValidationError
+
+    try:
+        value = _convert(config_class, name, raw)
+        config_class.__pydantic_validator__.validate_assignment(
+            config_class.model_construct(), name, value)
+    except ConfigError as error:
+        return str(error)
+    except ValidationError as error:
+        return str(error.errors()[0]["msg"])
+    return None
+
+
 def prompt_for_fields(config_class: type[StackComponentConfig],
                       given: dict[str, str]) -> dict[str, str]:
-    """Ask for every field not given; ENTER skips an optional one."""
+    """Ask for every field not given; ENTER skips an optional one.
+
+    A value that does not fit the field is explained and asked for again.
+    """
     from zenml.stack.config import is_secret_annotation
 
     answers = dict(given)
@@ -103,11 +121,16 @@ def prompt_for_fields(config_class: type[StackComponentConfig],
             continue
         description = f" ({field.description})" if field.description else ""
         secret = is_secret_annotation(field.annotation)
-        if field.is_required():
-            answers[name] = click.prompt(f"{name}{description}", hide_input=secret)
-        else:
-            value = click.prompt(f"{name}{description} [optional, ENTER to skip]",
-                                 default="", show_default=False, hide_input=secret)
-            if value != "":
+        required = field.is_required()
+        label = f"{name}{description}" + ("" if required else " [optional, ENTER to skip]")
+        while True:
+            value = click.prompt(label, default=None if required else "",
+                                 show_default=False, hide_input=secret)
+            if value == "" and not required:
+                break
+            problem = _field_problem(config_class, name, value)
+            if problem is None:
                 answers[name] = value
+                break
+            click.echo(f"Invalid value for {name}: {problem}; try again.", err=True)
     return answers
