@@ -118,3 +118,27 @@ def test_unwritable_config_dir_is_reported(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("ZENML_CONFIG_PATH", str(blocker / "sub"))
     with pytest.raises(StoreError, match="ZENML_CONFIG_PATH"):
         Repository().store.list_stacks()
+
+
+def test_killed_registrations_never_leave_half_a_stack(config_dir: Path) -> None:
+    """SIGKILL at random points of `stack register`: a stack lands whole or not at all."""
+    import random
+    import signal
+    import time
+
+    Repository().store.list_stacks()
+    rng = random.Random(7)
+    for index in range(12):
+        process = subprocess.Popen(
+            [ZENML, "stack", "register", f"k{index}", "-o", "default", "-a", "default",
+             "-m", "default"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.4))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    with sqlite3.connect(config_dir / "stack_store.db") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        partial = connection.execute(
+            "SELECT count(*) FROM stacks s WHERE (SELECT count(*) FROM stack_components "
+            "WHERE stack_id = s.id) <> 3").fetchone()[0]
+    assert partial == 0
+    assert run_zenml(["stack", "list"]).returncode == 0
