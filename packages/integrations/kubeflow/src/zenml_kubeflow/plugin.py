@@ -1,14 +1,6 @@
-"""The zenml plugin of zenml-kubeflow: entry point ``kubeflow`` in the group ``zenml``.
+"""The zenml plugin of zenml-kubeflow (entry point ``kubeflow``); see the _template for its shape.
 
-zenml imports this module whenever it loads plugins (``zenml --help`` too), so
-it imports only the standard library and :mod:`zenml.plugins`:
-
-- ``zenml_integration()`` names the integration, its installed version and the
-  third-party :data:`REQUIREMENTS` its implementation needs;
-- ``zenml_flavors()`` returns its flavors: their config classes come from
-  :mod:`zenml_kubeflow.flavors` (pydantic only), imported inside the hook, and
-  each flavor's implementation (the only code importing kfp) is an
-  import path loaded when a component of that flavor is used.
+Imported whenever zenml loads plugins, so it imports nothing but zenml.plugins.
 """
 
 from __future__ import annotations
