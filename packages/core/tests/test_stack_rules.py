@@ -154,3 +154,23 @@ def test_import_renames_a_different_component_of_the_same_name(zen: Zen, tmp_pat
     zen("orchestrator", "update", "o2", "--max_workers=3")
     assert "registered here as 't_o2'" in zen("stack", "import", "t", str(target)).stderr
     assert Repository().store.get_stack("t").components
+
+
+def test_export_replaces_an_existing_file_with_a_private_one(zen: Zen, tmp_path: Path) -> None:
+    target = tmp_path / "s.yaml"
+    target.write_text("old")
+    os.chmod(target, 0o644)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(victim)
+    zen("stack", "export", "default", str(target))
+    zen("stack", "export", "default", str(link))
+    assert os.stat(target).st_mode & 0o777 == 0o600
+    assert not link.is_symlink() and os.stat(link).st_mode & 0o777 == 0o600
+    assert victim.read_text() == "keep"
+
+
+def test_verbose_shows_debug_lines(zen: Zen) -> None:
+    result = zen("-v", "stack", "list")
+    assert "Using the stack store" in result.stderr

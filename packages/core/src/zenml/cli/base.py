@@ -120,7 +120,7 @@ class ZenMLGroup(click.Group):
             error.show()
             sys.exit(error.exit_code)
         except (click.Abort, EOFError, KeyboardInterrupt):
-            click.echo("Aborted!", err=True)
+            click.echo("Error: aborted", err=True)
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 

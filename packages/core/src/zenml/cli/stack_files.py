@@ -28,10 +28,19 @@ def export_stack_file(repo: Repository, stack_name: str, filename: str) -> Path:
             for type_, c in model.components.items()
         },
     }
+    import tempfile
+
     path = Path(filename)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        yaml.safe_dump(data, handle, sort_keys=False)
+    # A new 0600 file replaces whatever was there (a link is replaced, not
+    # followed), so secrets never land in a file others can read.
+    descriptor, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            yaml.safe_dump(data, handle, sort_keys=False)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return path
 
 

@@ -9,6 +9,7 @@ path and never overwritten.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -31,6 +32,8 @@ from zenml.stack.component_type import StackComponentType
 from zenml.stack.models import ComponentModel, ComponentState, StackModel
 
 __all__ = ["SCHEMA_VERSION", "StackStore"]
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DEFAULT_NAME = "default"
@@ -164,6 +167,7 @@ class StackStore:
             connection.exec_driver_sql(f"BEGIN {mode}")
 
         self._engine = engine
+        logger.debug("Using the stack store %s", self.path)
         self._ensure_schema()
         return engine
 

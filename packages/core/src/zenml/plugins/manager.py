@@ -119,6 +119,8 @@ def _load() -> _State:
         plugin = manager.get_plugin(record.name)
         if plugin is not None:
             record.hooks = sorted(h.name for h in manager.get_hookcallers(plugin) or [])
+    logger.debug("Registered %d plugin(s): %s", len(records),
+                 ", ".join(f"{r.name}-{r.version} ({r.status})" for r in records))
     return _State(manager, records)
 
 
