@@ -7,7 +7,6 @@ repository's own when it has one, the global one otherwise.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
     from zenml.stack.stack import Stack
 
 __all__ = ["Repository", "check_name", "default_stack_configs"]
-
-logger = logging.getLogger(__name__)
 
 
 def default_stack_configs() -> dict[str, Any]:
@@ -149,14 +146,14 @@ class Repository:
         """Change some config fields of a component; the stacks using it stay valid."""
         current = self.store.get_component(type_, name)
         merged = {**current.config, **values}
+        from zenml.stack.stack import validate_stack
+
         _, config = self.build_config(type_, current.flavor, merged)
         for stack in self.store.list_stacks():
-            if stack.components.get(type_, None) and stack.components[type_].id == current.id:
-                specs = self._specs({**stack.components, type_: current},
-                                    overrides={type_: config})
-                from zenml.stack.stack import validate_stack
-
-                validate_stack(stack.name, specs)
+            used = stack.components.get(type_)
+            if used is not None and used.id == current.id:
+                validate_stack(stack.name, self._specs(stack.components,
+                                                       overrides={type_: config}))
         return self.store.update_component(type_, name, config.to_storable(),
                                            config.secret_field_names())
 

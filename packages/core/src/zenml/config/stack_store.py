@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from zenml.config.repository_config import REPOSITORY_DIRECTORY
 from zenml.errors import (
     EntityExistsError,
     EntityNotFoundError,
@@ -538,7 +539,7 @@ class StackStore:
                     f"('zenml stack set --global OTHER')")
             repositories = connection.execute(sa.select(repositories_table.c.path).where(
                 repositories_table.c.stack_id == stack.id)).scalars().all()
-            alive = [p for p in repositories if (Path(p) / ".zen").is_dir()]
+            alive = [p for p in repositories if (Path(p) / REPOSITORY_DIRECTORY).is_dir()]
             if alive:
                 raise IllegalOperationError(
                     f"Stack '{stack.name}' is the active stack of the repository at "
@@ -627,16 +628,15 @@ class StackStore:
     # -- repositories -----------------------------------------------------------------
 
     def _set_repository_stack(self, connection: sa.Connection, path: str,
-                              stack_id: str | None) -> None:
+                              stack_id: str) -> None:
         connection.execute(sa.delete(repositories_table).where(
             repositories_table.c.path == path))
         connection.execute(sa.insert(repositories_table).values(path=path, stack_id=stack_id))
 
-    def set_repository_stack(self, path: str, name: str | None) -> None:
+    def set_repository_stack(self, path: str, name: str) -> None:
         """Make ``name`` the active stack of the repository at ``path``."""
         with self._write() as connection:
-            stack_id = self._stack_row(connection, name).id if name is not None else None
-            self._set_repository_stack(connection, path, stack_id)
+            self._set_repository_stack(connection, path, self._stack_row(connection, name).id)
 
     def get_repository_stack_name(self, path: str) -> str | None:
         """The active stack of the repository at ``path`` (None: use the global one)."""
