@@ -12,8 +12,14 @@ __all__ = [
     "EntityExistsError",
     "EntityNotFoundError",
     "IllegalOperationError",
+    "MaterializerError",
+    "MetadataStoreError",
+    "PipelineConfigurationError",
+    "PipelineInterfaceError",
     "ProvisioningError",
+    "RunFailedError",
     "StackValidationError",
+    "StepInterfaceError",
     "StoreError",
     "ZenMLError",
 ]
@@ -49,3 +55,32 @@ class StoreError(ZenMLError):
 
 class ProvisioningError(ZenMLError):
     """Provisioning, resuming, suspending or deprovisioning a component failed."""
+
+
+class StepInterfaceError(ZenMLError):
+    """A step is defined or called in a way that cannot work."""
+
+
+class PipelineInterfaceError(ZenMLError):
+    """A pipeline is defined or connected in a way that cannot work."""
+
+
+class PipelineConfigurationError(ZenMLError):
+    """A run configuration names an unknown step or parameter."""
+
+
+class MaterializerError(ZenMLError):
+    """No materializer can read or write a type, or one failed."""
+
+
+class RunFailedError(ZenMLError):
+    """A pipeline run failed because one of its steps raised."""
+
+    def __init__(self, message: str, step_name: str = "", run_name: str = "") -> None:
+        super().__init__(message)
+        self.step_name = step_name
+        self.run_name = run_name
+
+
+class MetadataStoreError(StoreError):
+    """The metadata store cannot be reached or holds unexpected data."""

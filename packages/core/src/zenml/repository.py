@@ -24,6 +24,7 @@ from zenml.stack.models import ComponentModel, ComponentState, StackModel
 
 if TYPE_CHECKING:
     from zenml.config.stack_store import StackStore
+    from zenml.post_execution.views import PipelineView
     from zenml.stack.component import StackComponent
     from zenml.stack.config import StackComponentConfig
     from zenml.stack.flavor import Flavor
@@ -270,3 +271,41 @@ class Repository:
             raise EntityNotFoundError(f"The active stack '{stack.name}' has no "
                                       f"{type_.display_name}; name one")
         return model
+
+    # -- post-execution ------------------------------------------------------------------
+
+    def _stores(self, stack_name: str | None) -> tuple[Any, Any]:
+        from zenml.stack.stack import Stack
+
+        if stack_name is None:
+            stack = self.active_stack
+        else:
+            stack = Stack.from_model(self.store.get_stack(stack_name), self.flavors)
+        return stack.metadata_store, stack.artifact_store
+
+    def get_pipelines(self, stack_name: str | None = None) -> list[PipelineView]:
+        """Every pipeline recorded in a stack's metadata store (the active one by default)."""
+        from zenml.post_execution.views import PipelineView
+
+        metadata_store, artifact_store = self._stores(stack_name)
+        return [PipelineView(metadata_store, p, artifact_store)
+                for p in metadata_store.get_pipelines()]
+
+    def get_pipeline(self, pipeline_name: Any = None, *, pipeline: Any = None,
+                     stack_name: str | None = None) -> PipelineView:
+        """One pipeline by name, pipeline class or pipeline object."""
+        from zenml.post_execution.views import PipelineView
+
+        target = pipeline if pipeline is not None else pipeline_name
+        if target is None:
+            raise ValueError("get_pipeline() needs a pipeline name")
+        name = target if isinstance(target, str) else getattr(target, "name", None)
+        if not isinstance(name, str):
+            name = getattr(target, "NAME", None) or getattr(target, "__name__", str(target))
+        metadata_store, artifact_store = self._stores(stack_name)
+        for record in metadata_store.get_pipelines():
+            if record.name == name:
+                return PipelineView(metadata_store, record, artifact_store)
+        raise EntityNotFoundError(
+            f"No pipeline '{name}' has run on metadata store '{metadata_store.name}' "
+            f"(see 'zenml pipeline list')")

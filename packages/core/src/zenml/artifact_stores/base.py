@@ -78,6 +78,26 @@ class BaseArtifactStore(StackComponent):
             raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
         self.filesystem.copy(src, dst)
 
+    def content_hash(self, path: str) -> str | None:
+        """SHA-256 of every file under ``path`` (names and bytes), for cache keys.
+
+        Stores that know a content checksum already (an object store's ETag)
+        may override this to avoid reading the files back; ``None`` means
+        "unknown", and the artifact is then identified by its id.
+        """
+        import hashlib
+
+        root = str(self.filesystem._strip_protocol(path.rstrip("/")))
+        digest = hashlib.sha256()
+        files = sorted(self.filesystem.find(root)) if self.filesystem.isdir(root) else [root]
+        for file in files:
+            digest.update(str(file)[len(root):].encode() + b"\0")
+            with self.filesystem.open(file, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            digest.update(b"\0")
+        return digest.hexdigest()
+
     def glob(self, pattern: str) -> list[str]:
         """The paths matching ``pattern``."""
         return sorted(self.filesystem.glob(pattern))

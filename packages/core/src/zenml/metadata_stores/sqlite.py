@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
+from zenml.errors import MetadataStoreError
 from zenml.metadata_stores.base import BaseMetadataStore
 from zenml.metadata_stores.config import SQLiteMetadataStoreConfig
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 __all__ = ["SQLiteMetadataStore"]
 
 
 class SQLiteMetadataStore(BaseMetadataStore):
-    """Keeps the metadata in one SQLite file."""
+    """Keeps the metadata in one SQLite file.
+
+    The file is in WAL mode, so readers never wait for a run that is
+    writing; writes take the lock up front (``BEGIN IMMEDIATE``) and wait up
+    to 60 s for it, so concurrent runs from many processes all land.
+    """
 
     config: SQLiteMetadataStoreConfig
 
@@ -20,6 +30,46 @@ class SQLiteMetadataStore(BaseMetadataStore):
         """``sqlite:///<uri>``."""
         return f"sqlite:///{self.config.uri}"
 
+    @property
+    def location(self) -> str:
+        """The database file."""
+        return self.config.uri
+
+    def engine_options(self) -> dict[str, Any]:
+        """Connections may move between the threads of a parallel run."""
+        return {"connect_args": {"check_same_thread": False, "timeout": 60}}
+
+    def configure_engine(self, engine: sa.Engine) -> None:
+        """WAL journal, 60 s busy timeout, ``BEGIN IMMEDIATE`` for writes."""
+        import sqlalchemy as sa
+
+        folder = os.path.dirname(self.config.uri)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise MetadataStoreError(
+                f"Metadata store '{self.name}' cannot create the folder {folder}: "
+                f"{error.strerror}; register it with a writable --uri") from None
+        if os.path.isdir(self.config.uri):
+            raise MetadataStoreError(
+                f"Metadata store '{self.name}': {self.config.uri} is a folder, not a "
+                f"database file; register it with a file path as --uri")
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # transactions begin below
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout = 60000")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(connection: sa.Connection) -> None:
+            mode = "IMMEDIATE" if connection.info.get("write") else "DEFERRED"
+            connection.exec_driver_sql(f"BEGIN {mode}")
+
     def provision(self) -> None:
-        """Create the folder of the database file."""
-        os.makedirs(os.path.dirname(self.config.uri), exist_ok=True)
+        """Create the database file and its tables."""
+        super().provision()

@@ -2,10 +2,78 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from zenml.errors import RunFailedError
+from zenml.execution.launcher import StepLauncher
 from zenml.orchestrators.base import BaseOrchestrator
+from zenml.orchestrators.config import LocalOrchestratorConfig
+
+if TYPE_CHECKING:
+    from zenml.execution.deployment import Deployment
+    from zenml.stack.stack import Stack
+    from zenml.steps.base_step import BaseStep
 
 __all__ = ["LocalOrchestrator"]
 
 
 class LocalOrchestrator(BaseOrchestrator):
-    """Runs every step in this process, in dependency order."""
+    """Runs every step in this process, in dependency order.
+
+    With ``parallel``, steps whose inputs are ready run at the same time in
+    up to ``max_workers`` threads. The first failing step fails the run: no
+    later step starts, and its error is raised to the caller.
+    """
+
+    config: LocalOrchestratorConfig
+
+    def run(self, deployment: Deployment, stack: Stack,
+            steps: Mapping[str, BaseStep] | None = None) -> None:
+        """Run the steps, one after another or in parallel."""
+        launcher = StepLauncher(deployment, stack, steps)
+        launcher.ensure_run()
+        try:
+            if self.config.parallel and len(deployment.steps) > 1:
+                self._run_parallel(launcher)
+            else:
+                for spec in deployment.steps:
+                    launcher.launch(spec.name)
+        except RunFailedError as error:
+            launcher.fail_run(str(error))
+            raise
+        except BaseException as error:
+            launcher.fail_run(f"interrupted: {type(error).__name__}")
+            raise
+        launcher.finish_run_if_done()
+
+    def _run_parallel(self, launcher: StepLauncher) -> None:
+        specs = {s.name: s for s in launcher.deployment.steps}
+        done: set[str] = set()
+        running: dict[concurrent.futures.Future[object], str] = {}
+        failure: BaseException | None = None
+        with concurrent.futures.ThreadPoolExecutor(
+                max_workers=self.config.max_workers, thread_name_prefix="zenml-step") as pool:
+            while True:
+                if failure is None:
+                    started = set(running.values()) | done
+                    for name, spec in specs.items():
+                        if len(running) >= self.config.max_workers:
+                            break
+                        if name not in started and set(spec.upstream) <= done:
+                            running[pool.submit(launcher.launch, name)] = name
+                            started.add(name)
+                if not running:
+                    break
+                finished, _ = concurrent.futures.wait(
+                    running, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in finished:
+                    name = running.pop(future)
+                    error = future.exception()
+                    if error is None:
+                        done.add(name)
+                    elif failure is None:
+                        failure = error
+        if failure is not None:
+            raise failure

@@ -48,3 +48,32 @@ def zenml_flavors() -> list[Flavor]:
         ),
     ]
 
+
+
+@hookimpl
+def zenml_materializers() -> list[type]:
+    """Python's own types, pydantic models, numpy, pandas and scikit-learn.
+
+    The numpy, pandas and scikit-learn materializers name their types as
+    strings, so none of those libraries is imported until an object of
+    theirs is stored.
+    """
+    from zenml.materializers.builtin import (
+        BuiltInMaterializer,
+        BytesMaterializer,
+        ContainerMaterializer,
+        PydanticMaterializer,
+    )
+    from zenml.materializers.numpy_materializer import NumpyMaterializer
+    from zenml.materializers.pandas_materializer import PandasMaterializer
+    from zenml.materializers.sklearn_materializer import SklearnMaterializer
+
+    return [
+        BuiltInMaterializer,
+        BytesMaterializer,
+        ContainerMaterializer,
+        PydanticMaterializer,
+        NumpyMaterializer,
+        PandasMaterializer,
+        SklearnMaterializer,
+    ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.config import ComponentSpec, StackComponentConfig
+
+if TYPE_CHECKING:
+    from zenml.execution.step_info import StepRunInfo
 
 __all__ = ["StackComponent"]
 
@@ -78,3 +81,13 @@ class StackComponent:
 
     def suspend(self) -> None:
         """Stop resources without deleting them (no-op for local components)."""
+
+    # -- step runs ---------------------------------------------------------
+    def prepare_step_run(self, info: StepRunInfo) -> None:
+        """Called before each step runs, wherever it runs (no-op by default).
+
+        An exception fails the step before its code starts.
+        """
+
+    def cleanup_step_run(self, info: StepRunInfo, failed: bool) -> None:
+        """Called after each step that was prepared, even when it failed."""

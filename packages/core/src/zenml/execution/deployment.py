@@ -1,0 +1,132 @@
+"""The deployment: everything needed to run a pipeline's steps anywhere.
+
+A :class:`Deployment` is plain data (pydantic, JSON round-trip): the DAG,
+each step's source, parameters, materializers and cache flag, and the
+stack's component configurations. The local orchestrator hands it to the
+step launcher in this process; a remote orchestrator ships it (as a file or
+an argument) to ``python -m zenml.execution.entrypoint`` in a container.
+Nothing that runs a step reads the stack store.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from zenml.stack.component_type import StackComponentType
+
+if TYPE_CHECKING:
+    from zenml.stack.stack import Stack
+
+__all__ = [
+    "ComponentDeployment",
+    "Deployment",
+    "InputSpec",
+    "OutputSpec",
+    "StackDeployment",
+    "StepSpec",
+]
+
+DEPLOYMENT_VERSION = 1
+
+
+class InputSpec(BaseModel):
+    """An input: which output of which upstream step, read as which type."""
+
+    step: str
+    output: str
+    data_type: str
+
+
+class OutputSpec(BaseModel):
+    """An output: its type and the materializer that writes it."""
+
+    data_type: str
+    materializer: str
+    materializer_hash: str
+
+
+class StepSpec(BaseModel):
+    """One step of the pipeline, as the launcher needs it."""
+
+    name: str
+    entrypoint_name: str
+    source: str
+    code_hash: str
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    outputs: dict[str, OutputSpec] = Field(default_factory=dict)
+    upstream: list[str] = Field(default_factory=list)
+    enable_cache: bool = True
+
+
+class ComponentDeployment(BaseModel):
+    """A stack component's identity and configuration (secrets included)."""
+
+    type: StackComponentType
+    name: str
+    id: str
+    flavor: str
+    config: dict[str, Any]
+
+
+class StackDeployment(BaseModel):
+    """The stack a run uses."""
+
+    name: str
+    id: str = ""
+    components: list[ComponentDeployment]
+
+    @classmethod
+    def from_stack(cls, stack: Stack) -> StackDeployment:
+        """Describe a live stack."""
+        return cls(name=stack.name, id=stack.id, components=[
+            ComponentDeployment(type=c.type, name=c.name, id=c.id, flavor=c.flavor,
+                                config=c.config.to_storable())
+            for c in stack])
+
+    def to_stack(self) -> Stack:
+        """Instantiate the stack (flavors come from the installed plugins)."""
+        from zenml.plugins.manager import get_flavor_registry
+        from zenml.stack.stack import Stack
+
+        flavors = get_flavor_registry()
+        components = {}
+        for spec in self.components:
+            flavor = flavors.get(spec.type, spec.flavor)
+            config = flavor.build_config(spec.config)
+            components[spec.type] = flavor.load_implementation()(
+                name=spec.name, id=spec.id, flavor=spec.flavor, config=config)
+        return Stack(self.name, components, id=self.id)
+
+
+class Deployment(BaseModel):
+    """A pipeline run, ready to execute: steps in dependency order and the stack."""
+
+    version: int = DEPLOYMENT_VERSION
+    zenml_version: str
+    pipeline_name: str
+    run_name: str
+    run_id: str
+    enable_cache: bool
+    source_roots: list[str] = Field(default_factory=list)
+    steps: list[StepSpec]
+    stack: StackDeployment
+
+    def step(self, name: str) -> StepSpec:
+        """One step by name."""
+        for spec in self.steps:
+            if spec.name == name:
+                return spec
+        names = ", ".join(s.name for s in self.steps)
+        raise KeyError(f"Pipeline '{self.pipeline_name}' has no step '{name}' (steps: {names})")
+
+    def to_json(self) -> str:
+        """The deployment as JSON."""
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> Deployment:
+        """Read a deployment written by :meth:`to_json`."""
+        return cls.model_validate_json(text)

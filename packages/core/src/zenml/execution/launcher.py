@@ -1,0 +1,235 @@
+"""The step launcher: runs one step of a deployment, the same way everywhere.
+
+Every orchestrator goes through it: the local one in this process, remote
+ones through ``python -m zenml.execution.entrypoint`` in a container.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from zenml.errors import RunFailedError, StepInterfaceError
+from zenml.execution.cache import cache_key
+from zenml.execution.source import load_source
+from zenml.execution.step_info import (
+    StepRunInfo,
+    reset_current_step_run,
+    set_current_step_run,
+)
+from zenml.metadata_stores.base import NewArtifact
+from zenml.metadata_stores.records import ExecutionStatus
+
+if TYPE_CHECKING:
+    from zenml.execution.deployment import Deployment, StepSpec
+    from zenml.materializers.base import BaseMaterializer
+    from zenml.metadata_stores.base import BaseMetadataStore
+    from zenml.metadata_stores.records import ArtifactRecord
+    from zenml.stack.stack import Stack
+    from zenml.steps.base_step import BaseStep
+
+__all__ = ["StepLauncher", "artifact_uri"]
+
+logger = logging.getLogger("zenml")
+
+
+def artifact_uri(root: str, deployment: Deployment, step: str, output: str) -> str:
+    """``<store path>/<pipeline>/<run>/<step>/<output>``."""
+    return "/".join([root.rstrip("/"), deployment.pipeline_name, deployment.run_name, step,
+                     output])
+
+
+def _error_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+class StepLauncher:
+    """Runs steps of one deployment on one stack.
+
+    ``steps`` may hold the step objects already in memory (the local
+    orchestrator); otherwise each step is imported from its source.
+    """
+
+    def __init__(self, deployment: Deployment, stack: Stack,
+                 steps: Mapping[str, BaseStep] | None = None) -> None:
+        self.deployment = deployment
+        self.stack = stack
+        self._steps = dict(steps or {})
+
+    @property
+    def metadata_store(self) -> BaseMetadataStore:
+        """The stack's metadata store."""
+        store: BaseMetadataStore = self.stack.metadata_store
+        return store
+
+    def ensure_run(self) -> None:
+        """Record the run (once; any step may be the first to get here)."""
+        d = self.deployment
+        self.metadata_store.create_run(
+            run_id=d.run_id, run_name=d.run_name, pipeline_name=d.pipeline_name,
+            stack_name=d.stack.name, enable_cache=d.enable_cache, num_steps=len(d.steps))
+
+    # -- one step -----------------------------------------------------------------------
+    def launch(self, step_name: str) -> ExecutionStatus:
+        """Run (or reuse) one step; raise :class:`RunFailedError` if it fails."""
+        spec = self.deployment.step(step_name)
+        store = self.metadata_store
+        inputs = self._input_artifacts(spec)
+        key = cache_key(spec, inputs)
+        input_ids = {name: a.id for name, a in inputs.items()}
+        step_run_id = str(uuid.uuid4())
+        common: dict[str, Any] = {
+            "step_run_id": step_run_id, "run_id": self.deployment.run_id, "name": spec.name,
+            "entrypoint_name": spec.entrypoint_name, "source": spec.source,
+            "parameters": spec.parameters, "cache_key": key, "inputs": input_ids}
+        if self.deployment.enable_cache and spec.enable_cache:
+            original = store.find_cached_step_run(self.deployment.pipeline_name, key)
+            if original is not None:
+                store.record_cached_step_run(original=original, **common)
+                logger.info("Using cached version of step `%s`.", spec.name)
+                return ExecutionStatus.CACHED
+        store.start_step_run(**common)
+        logger.info("Step `%s` has started.", spec.name)
+        started = time.perf_counter()
+        info = StepRunInfo(deployment=self.deployment, step=spec, stack=self.stack,
+                           step_run_id=step_run_id)
+        prepared: list[Any] = []
+        token = set_current_step_run(info)
+        try:
+            for component in self.stack:
+                component.prepare_step_run(info)
+                prepared.append(component)
+            outputs = self._execute(spec, inputs, info)
+        except BaseException as error:
+            message = _error_line(error)
+            try:
+                store.fail_step_run(step_run_id, message)
+            finally:
+                self._cleanup(prepared, info, failed=True)
+                reset_current_step_run(token)
+            if isinstance(error, Exception):
+                logger.debug("Step %s failed", spec.name, exc_info=True)
+                raise RunFailedError(
+                    f"Step '{spec.name}' of run '{self.deployment.run_name}' failed: {message}",
+                    step_name=spec.name, run_name=self.deployment.run_name) from error
+            raise
+        store.complete_step_run(step_run_id, outputs)
+        self._cleanup(prepared, info, failed=False)
+        reset_current_step_run(token)
+        logger.info("Step `%s` has finished in %.3fs.", spec.name,
+                    time.perf_counter() - started)
+        return ExecutionStatus.COMPLETED
+
+    def _cleanup(self, components: list[Any], info: StepRunInfo, failed: bool) -> None:
+        for component in reversed(components):
+            try:
+                component.cleanup_step_run(info, failed=failed)
+            except Exception as error:  # a cleanup problem must not hide the step's result
+                logger.warning("%s '%s' failed to clean up after step '%s': %s",
+                               component.type.display_name, component.name, info.step_name,
+                               _error_line(error))
+
+    def _input_artifacts(self, spec: StepSpec) -> dict[str, ArtifactRecord]:
+        if not spec.inputs:
+            return {}
+        produced = self.metadata_store.get_run_outputs(self.deployment.run_id, spec.upstream)
+        artifacts = {}
+        for name, source in spec.inputs.items():
+            artifact = produced.get(source.step, {}).get(source.output)
+            if artifact is None:
+                raise RunFailedError(
+                    f"Step '{spec.name}' needs output '{source.output}' of step "
+                    f"'{source.step}', which has not finished in run "
+                    f"'{self.deployment.run_name}'", step_name=spec.name,
+                    run_name=self.deployment.run_name)
+            artifacts[name] = artifact
+        return artifacts
+
+    def _load_step(self, spec: StepSpec) -> BaseStep:
+        step = self._steps.get(spec.name)
+        if step is not None:
+            return step
+        from zenml.steps.base_step import BaseStep
+
+        step_class = load_source(spec.source)
+        if not (isinstance(step_class, type) and issubclass(step_class, BaseStep)):
+            raise StepInterfaceError(f"'{spec.source}' is not a step")
+        return step_class()
+
+    def _execute(self, spec: StepSpec, inputs: Mapping[str, ArtifactRecord],
+                 info: StepRunInfo) -> list[NewArtifact]:
+        from zenml.steps.context import StepContext
+
+        step = self._load_step(spec)
+        interface = step.interface()
+        artifact_store = self.stack.artifact_store
+        kwargs: dict[str, Any] = {}
+        for name, artifact in inputs.items():
+            materializer = load_source(artifact.materializer)(artifact.uri, artifact_store)
+            kwargs[name] = materializer.handle_input(interface.inputs[name])
+        if interface.config_class is not None and interface.config_param is not None:
+            kwargs[interface.config_param] = interface.config_class.model_validate(
+                spec.parameters)
+        uris: dict[str, tuple[str, type[BaseMaterializer]]] = {}
+        for name, output in spec.outputs.items():
+            uri = artifact_uri(artifact_store.path, self.deployment, spec.name, name)
+            if artifact_store.exists(uri):  # left by a killed attempt of this step
+                artifact_store.rmtree(uri)
+            artifact_store.makedirs(uri)
+            uris[name] = (uri, load_source(output.materializer))
+        if interface.context_param is not None:
+            kwargs[interface.context_param] = StepContext(info, self.stack, uris)
+        result = step.entrypoint(**kwargs)
+        values = self._split_outputs(spec, result, interface.single_output)
+        written = []
+        for name, value in values.items():
+            uri, materializer = uris[name]
+            expected = interface.outputs[name]
+            if isinstance(expected, type) and expected is not object and not isinstance(
+                    value, expected) and not (expected is float and isinstance(value, int)):
+                raise StepInterfaceError(
+                    f"Step '{spec.name}' returned {type(value).__name__} for output "
+                    f"'{name}', which is annotated {expected.__name__}")
+            materializer(uri, artifact_store).handle_return(value)
+            written.append(NewArtifact(
+                id=str(uuid.uuid4()), name=name, uri=uri,
+                data_type=spec.outputs[name].data_type,
+                materializer=spec.outputs[name].materializer,
+                content_hash=artifact_store.content_hash(uri)))
+        return written
+
+    @staticmethod
+    def _split_outputs(spec: StepSpec, result: Any, single: bool) -> dict[str, Any]:
+        names = list(spec.outputs)
+        if not names:
+            if result is not None:
+                raise StepInterfaceError(
+                    f"Step '{spec.name}' returned {type(result).__name__} but is annotated "
+                    f"'-> None'; annotate its output type")
+            return {}
+        if single:
+            return {names[0]: result}
+        if not isinstance(result, (tuple, list)) or len(result) != len(names):
+            raise StepInterfaceError(
+                f"Step '{spec.name}' must return {len(names)} values ({', '.join(names)}) "
+                f"as a tuple")
+        return dict(zip(names, result, strict=True))
+
+    # -- the run ----------------------------------------------------------------------
+    def finish_run_if_done(self) -> bool:
+        """Mark the run completed once every step has finished; True if it is."""
+        store = self.metadata_store
+        finished = [s for s in store.get_step_runs(self.deployment.run_id)
+                    if s.status.is_finished]
+        if len(finished) < len(self.deployment.steps):
+            return False
+        store.finish_run(self.deployment.run_id, ExecutionStatus.COMPLETED)
+        return True
+
+    def fail_run(self, error: str) -> None:
+        """Mark the run failed."""
+        self.metadata_store.finish_run(self.deployment.run_id, ExecutionStatus.FAILED, error)

@@ -1,0 +1,65 @@
+"""``StepRunInfo``: which step of which run is executing (for components and decorators)."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zenml.execution.deployment import Deployment, StepSpec
+    from zenml.stack.stack import Stack
+
+__all__ = ["StepRunInfo", "current_step_run"]
+
+_CURRENT: contextvars.ContextVar[StepRunInfo | None] = contextvars.ContextVar(
+    "zenml_current_step_run", default=None)
+
+
+@dataclass
+class StepRunInfo:
+    """Passed to ``prepare_step_run`` / ``cleanup_step_run`` of every component."""
+
+    deployment: Deployment
+    step: StepSpec
+    stack: Stack
+    step_run_id: str
+
+    @property
+    def pipeline_name(self) -> str:
+        """The pipeline's name."""
+        return self.deployment.pipeline_name
+
+    @property
+    def run_name(self) -> str:
+        """The run's name."""
+        return self.deployment.run_name
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self.deployment.run_id
+
+    @property
+    def step_name(self) -> str:
+        """The step's name in the pipeline."""
+        return self.step.name
+
+    def record(self, key: str, value: Any) -> None:
+        """Attach a JSON value to this step run in the metadata store."""
+        self.stack.metadata_store.set_step_run_extra(self.step_run_id, key, value)
+
+
+def current_step_run() -> StepRunInfo | None:
+    """The step run executing in this thread, if any."""
+    return _CURRENT.get()
+
+
+def set_current_step_run(info: StepRunInfo | None) -> contextvars.Token[StepRunInfo | None]:
+    """Make ``info`` the current step run (the launcher does this)."""
+    return _CURRENT.set(info)
+
+
+def reset_current_step_run(token: contextvars.Token[StepRunInfo | None]) -> None:
+    """Undo :func:`set_current_step_run`."""
+    _CURRENT.reset(token)

@@ -1,0 +1,110 @@
+"""The metadata store's tables (SQLAlchemy Core), shared by every SQL flavor.
+
+All names start with ``zenml_md_`` so the tables can share a database with
+anything else. Column types are portable between SQLite and MySQL/MariaDB:
+bounded strings where indexed, microsecond timestamps on MySQL.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "artifacts",
+    "meta",
+    "metadata",
+    "pipeline_runs",
+    "pipelines",
+    "step_inputs",
+    "step_outputs",
+    "step_runs",
+]
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+ID = sa.String(36)
+NAME = sa.String(255)
+Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+meta = sa.Table(
+    "zenml_md_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+
+pipelines = sa.Table(
+    "zenml_md_pipelines", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", NAME, nullable=False, unique=True),
+    sa.Column("created", Timestamp, nullable=False),
+)
+
+pipeline_runs = sa.Table(
+    "zenml_md_pipeline_runs", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", NAME, nullable=False, unique=True),
+    sa.Column("pipeline_id", ID, sa.ForeignKey("zenml_md_pipelines.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("enable_cache", sa.Boolean, nullable=False),
+    sa.Column("stack_name", NAME, nullable=False),
+    sa.Column("num_steps", sa.Integer, nullable=False),
+    sa.Column("host", NAME, nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("created", Timestamp, nullable=False),
+    sa.Column("finished", Timestamp, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Index("ix_zenml_md_runs_created", "created"),
+    sa.Index("ix_zenml_md_runs_pipeline_created", "pipeline_id", "created"),
+)
+
+step_runs = sa.Table(
+    "zenml_md_step_runs", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("run_id", ID, sa.ForeignKey("zenml_md_pipeline_runs.id"), nullable=False),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("entrypoint_name", NAME, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("is_cached", sa.Boolean, nullable=False),
+    sa.Column("cache_key", sa.String(64), nullable=False),
+    sa.Column("original_step_run_id", ID, nullable=True),
+    sa.Column("parameters", LongText, nullable=False),
+    sa.Column("extra", LongText, nullable=False),
+    sa.Column("started", Timestamp, nullable=False),
+    sa.Column("finished", Timestamp, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.UniqueConstraint("run_id", "name", name="uq_zenml_md_step_runs_run_name"),
+    sa.Index("ix_zenml_md_step_runs_cache", "cache_key", "status"),
+)
+
+artifacts = sa.Table(
+    "zenml_md_artifacts", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("uri", sa.Text, nullable=False),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("data_type", sa.String(512), nullable=False),
+    sa.Column("materializer", sa.String(512), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=True),
+    sa.Column("producer_step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"),
+              nullable=False),
+    sa.Column("created", Timestamp, nullable=False),
+)
+
+step_inputs = sa.Table(
+    "zenml_md_step_inputs", metadata,
+    sa.Column("step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"), primary_key=True),
+    sa.Column("name", NAME, primary_key=True),
+    sa.Column("artifact_id", ID, sa.ForeignKey("zenml_md_artifacts.id"), nullable=False),
+)
+
+step_outputs = sa.Table(
+    "zenml_md_step_outputs", metadata,
+    sa.Column("step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"), primary_key=True),
+    sa.Column("name", NAME, primary_key=True),
+    sa.Column("artifact_id", ID, sa.ForeignKey("zenml_md_artifacts.id"), nullable=False),
+)

@@ -1,0 +1,226 @@
+"""``BasePipeline``: steps wired together by ``connect`` and run on the active stack."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from zenml.errors import PipelineConfigurationError, PipelineInterfaceError, ZenMLError
+from zenml.steps.base_step import BaseStep
+
+if TYPE_CHECKING:
+    from zenml.execution.deployment import Deployment
+    from zenml.post_execution.views import PipelineRunView, PipelineView
+    from zenml.stack.stack import Stack
+
+__all__ = ["PREVENT_EXECUTION_ENV", "BasePipeline"]
+
+logger = logging.getLogger("zenml")
+
+# Set by the step entrypoint: importing a script that calls pipeline.run()
+# at module level must not start another run inside a step.
+PREVENT_EXECUTION_ENV = "ZENML_PREVENT_PIPELINE_EXECUTION"
+
+
+class BasePipeline:
+    """A pipeline: subclass it and implement ``connect(self, step_a, step_b, ...)``.
+
+    Create it with one step per ``connect`` parameter (``MyPipeline(load=...,
+    train=...)``); each step is named by its parameter, so the same step
+    class may appear under several names.
+    """
+
+    NAME: ClassVar[str | None] = None
+    ENABLE_CACHE: ClassVar[bool] = True
+
+    def __init__(self, *args: BaseStep, **kwargs: BaseStep) -> None:
+        names = self._step_parameter_names()
+        if len(args) > len(names):
+            raise PipelineInterfaceError(
+                f"Pipeline '{self.name}' takes {len(names)} steps "
+                f"({', '.join(names)}), got {len(args)}")
+        steps: dict[str, BaseStep] = dict(zip(names, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise PipelineInterfaceError(
+                    f"Pipeline '{self.name}' has no step '{key}' (steps: {', '.join(names)})")
+            if key in steps:
+                raise PipelineInterfaceError(f"Pipeline '{self.name}' got step '{key}' twice")
+            steps[key] = value
+        missing = [n for n in names if n not in steps]
+        if missing:
+            raise PipelineInterfaceError(
+                f"Pipeline '{self.name}' is missing step(s) {', '.join(missing)}; pass "
+                f"them as {', '.join(f'{n}=...' for n in missing)}")
+        seen: dict[int, str] = {}
+        for key, value in steps.items():
+            if isinstance(value, type) and issubclass(value, BaseStep):
+                raise PipelineInterfaceError(
+                    f"Step '{key}' of pipeline '{self.name}' is the step class "
+                    f"{value.__name__}; create it first: {key}={value.__name__}()")
+            if not isinstance(value, BaseStep):
+                raise PipelineInterfaceError(
+                    f"Step '{key}' of pipeline '{self.name}' must be a step, "
+                    f"got {type(value).__name__}")
+            if id(value) in seen:
+                raise PipelineInterfaceError(
+                    f"Steps '{seen[id(value)]}' and '{key}' are the same step object; "
+                    f"create one instance per pipeline argument")
+            seen[id(value)] = key
+            value.name = key
+        self.steps: dict[str, BaseStep] = {n: steps[n] for n in names}
+        self._step_parameters: dict[str, dict[str, Any]] = {}
+        self._run_name: str | None = None
+        self._config_enable_cache: bool | None = None
+
+    @property
+    def name(self) -> str:
+        """The pipeline's name (runs are grouped by it)."""
+        return self.NAME or type(self).__name__
+
+    @property
+    def enable_cache(self) -> bool:
+        """Whether steps may be reused from earlier runs."""
+        return self.ENABLE_CACHE
+
+    def connect(self, *args: BaseStep, **kwargs: BaseStep) -> None:
+        """Call the steps with each other's outputs; implement it in a subclass."""
+        raise NotImplementedError
+
+    @classmethod
+    def _connect_function(cls) -> Any:
+        return cls.connect
+
+    def _step_parameter_names(self) -> list[str]:
+        function = self._connect_function()
+        params = list(inspect.signature(function).parameters.values())
+        if params and params[0].name == "self" and not isinstance(
+                inspect.getattr_static(type(self), "connect"), staticmethod):
+            params = params[1:]
+        for param in params:
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                raise PipelineInterfaceError(
+                    f"Pipeline '{self.name}' takes *{param.name}; name each step parameter")
+        return [p.name for p in params]
+
+    # -- configuration ----------------------------------------------------------------
+    def with_config(self, path: str | Path, overwrite_step_parameters: bool = False
+                    ) -> BasePipeline:
+        """Read step parameters (and optionally run_name, enable_cache) from YAML."""
+        from zenml.pipelines.run_config import read_run_config
+
+        config = read_run_config(path)
+        for step_name, parameters in config.steps.items():
+            step = self.steps.get(step_name)
+            if step is None:
+                raise PipelineConfigurationError(
+                    f"The run config {path} sets step '{step_name}', which pipeline "
+                    f"'{self.name}' does not have (steps: {', '.join(self.steps)})")
+            if step.config is not None and not overwrite_step_parameters:
+                both = sorted(set(parameters) & step.config.model_fields_set)
+                if both:
+                    raise PipelineConfigurationError(
+                        f"Parameter(s) {', '.join(both)} of step '{step_name}' are set in "
+                        f"code and in {path}; remove one, or pass "
+                        f"overwrite_step_parameters=True")
+            self._step_parameters.setdefault(step_name, {}).update(parameters)
+        if config.run_name:
+            self._run_name = config.run_name
+        if config.enable_cache is not None:
+            self._config_enable_cache = config.enable_cache
+        return self
+
+    # -- running --------------------------------------------------------------------
+    def _connected_steps(self) -> dict[str, BaseStep]:
+        for step in self.steps.values():
+            step._reset_connections()
+        self.connect(**self.steps)
+        for name, step in self.steps.items():
+            if step._inputs is None:
+                raise PipelineInterfaceError(
+                    f"Step '{name}' of pipeline '{self.name}' is never called in "
+                    f"{'the pipeline function' if self._is_function() else 'connect()'}")
+        for name, step in self.steps.items():
+            for key, artifact in step.inputs.items():
+                if self.steps.get(artifact.step.name) is not artifact.step:
+                    raise PipelineInterfaceError(
+                        f"Input '{key}' of step '{name}' comes from a step that is not "
+                        f"an argument of pipeline '{self.name}'")
+        return dict(self.steps)
+
+    def _is_function(self) -> bool:
+        return False
+
+    def default_run_name(self) -> str:
+        """``<pipeline>-<day>_<month>_<year>-<h>_<m>_<s>_<us>``."""
+        return f"{self.name}-{datetime.now():%d_%b_%y-%H_%M_%S_%f}"
+
+    def deployment(self, stack: Stack, *, run_name: str | None = None,
+                   enable_cache: bool | None = None) -> Deployment:
+        """Build the deployment of a run on ``stack`` without running it."""
+        from zenml.execution.compiler import compile_deployment
+        from zenml.materializers.registry import build_registry
+
+        if enable_cache is None:
+            enable_cache = self._config_enable_cache
+        if enable_cache is None:
+            enable_cache = self.enable_cache
+        return compile_deployment(
+            pipeline_name=self.name, steps=self._connected_steps(), stack=stack,
+            run_name=run_name or self._run_name or self.default_run_name(),
+            enable_cache=enable_cache, registry=build_registry(),
+            step_parameters=self._step_parameters)
+
+    def run(self, *, run_name: str | None = None, enable_cache: bool | None = None
+            ) -> PipelineRunView | None:
+        """Run the pipeline on the active stack and return the run.
+
+        ``enable_cache=False`` re-runs every step this time. A failing step
+        raises :class:`zenml.errors.RunFailedError` naming the step.
+        """
+        from zenml.logger import enable_console_logging
+        from zenml.post_execution.views import PipelineRunView
+        from zenml.repository import Repository
+
+        enable_console_logging()
+        if os.environ.get(PREVENT_EXECUTION_ENV):
+            logger.info("Not running pipeline `%s`: %s is set (a step is importing this "
+                        "module).", self.name, PREVENT_EXECUTION_ENV)
+            return None
+        stack = Repository().active_stack
+        stack.validate()
+        not_running = [c for c in stack if not c.is_running]
+        if not_running:
+            names = ", ".join(f"{c.type.display_name} '{c.name}'" for c in not_running)
+            raise ZenMLError(f"Stack '{stack.name}' is not running ({names}); run "
+                             f"'zenml stack up' first")
+        deployment = self.deployment(stack, run_name=run_name, enable_cache=enable_cache)
+        logger.info("Creating run `%s` for pipeline `%s` on stack `%s`.",
+                    deployment.run_name, self.name, stack.name)
+        logger.info("Cache %s for pipeline `%s`.",
+                    "enabled" if deployment.enable_cache else "disabled", self.name)
+        started = time.perf_counter()
+        stack.orchestrator.run(deployment, stack, self.steps)
+        logger.info("Pipeline run `%s` has finished in %.3fs.", deployment.run_name,
+                    time.perf_counter() - started)
+        store = stack.metadata_store
+        return PipelineRunView(store, store.get_run(deployment.run_id))
+
+    # -- post-execution -----------------------------------------------------------------
+    def get_runs(self) -> list[PipelineRunView]:
+        """This pipeline's runs on the active stack's metadata store, oldest first."""
+        return self._view().runs
+
+    def get_run(self, run_name: str) -> PipelineRunView:
+        """One run of this pipeline by name."""
+        return self._view().get_run(run_name)
+
+    def _view(self) -> PipelineView:
+        from zenml.repository import Repository
+
+        return Repository().get_pipeline(self.name)

@@ -1,0 +1,301 @@
+"""Views over the metadata store: pipeline -> runs -> steps -> artifacts.
+
+Views load lazily and cache what they loaded, so walking from a pipeline
+to the latest run's output costs a handful of queries however many runs
+there are.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from zenml.errors import EntityNotFoundError
+from zenml.metadata_stores.records import (
+    ArtifactRecord,
+    ExecutionStatus,
+    PipelineRecord,
+    RunRecord,
+    StepRunRecord,
+)
+
+if TYPE_CHECKING:
+    from zenml.artifact_stores.base import BaseArtifactStore
+    from zenml.metadata_stores.base import BaseMetadataStore
+
+__all__ = ["ArtifactView", "PipelineRunView", "PipelineView", "StepView"]
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_status(record: RunRecord) -> ExecutionStatus:
+    """A run's status; a 'running' run whose process on this host is gone failed."""
+    if (record.status is ExecutionStatus.RUNNING and record.host == socket.gethostname()
+            and record.pid != os.getpid() and not _process_alive(record.pid)):
+        return ExecutionStatus.FAILED
+    return record.status
+
+
+class PipelineView:
+    """A pipeline and its runs."""
+
+    def __init__(self, store: BaseMetadataStore, record: PipelineRecord,
+                 artifact_store: BaseArtifactStore | None = None) -> None:
+        self._store = store
+        self._record = record
+        self._artifact_store = artifact_store
+
+    @property
+    def name(self) -> str:
+        """The pipeline's name."""
+        return self._record.name
+
+    @property
+    def runs(self) -> list[PipelineRunView]:
+        """Every run, oldest first (``runs[-1]`` is the latest)."""
+        return [PipelineRunView(self._store, r, self._artifact_store)
+                for r in self._store.get_runs(self.name)]
+
+    def get_run(self, name: str) -> PipelineRunView:
+        """One run by name."""
+        record = self._store.get_run(name)
+        if record.pipeline_name != self.name:
+            raise EntityNotFoundError(f"Pipeline '{self.name}' has no run '{name}'")
+        return PipelineRunView(self._store, record, self._artifact_store)
+
+    def __repr__(self) -> str:
+        return f"PipelineView(name={self.name!r})"
+
+
+class PipelineRunView:
+    """One run: its status and steps."""
+
+    def __init__(self, store: BaseMetadataStore, record: RunRecord,
+                 artifact_store: BaseArtifactStore | None = None) -> None:
+        self._store = store
+        self._record = record
+        self._artifact_store = artifact_store
+
+    @property
+    def id(self) -> str:
+        """The run's id."""
+        return self._record.id
+
+    @property
+    def name(self) -> str:
+        """The run's name."""
+        return self._record.name
+
+    @property
+    def pipeline_name(self) -> str:
+        """The pipeline's name."""
+        return self._record.pipeline_name
+
+    @property
+    def status(self) -> ExecutionStatus:
+        """running, completed or failed (also for a run whose process was killed)."""
+        return run_status(self._record)
+
+    @property
+    def error(self) -> str | None:
+        """Why the run failed."""
+        if self._record.error is None and self.status is ExecutionStatus.FAILED:
+            return "the run's process ended before the run finished"
+        return self._record.error
+
+    @property
+    def created(self) -> datetime:
+        """When the run started (UTC)."""
+        return self._record.created
+
+    @property
+    def finished(self) -> datetime | None:
+        """When the run ended (UTC)."""
+        return self._record.finished
+
+    @property
+    def stack_name(self) -> str:
+        """The stack it ran on."""
+        return self._record.stack_name
+
+    @property
+    def enable_cache(self) -> bool:
+        """Whether caching was on."""
+        return self._record.enable_cache
+
+    @cached_property
+    def steps(self) -> list[StepView]:
+        """The steps, in the order they started."""
+        return [StepView(self._store, r, self._artifact_store)
+                for r in self._store.get_step_runs(self.id)]
+
+    def get_step(self, name: str) -> StepView:
+        """One step by its name in the pipeline."""
+        for step in self.steps:
+            if step.name == name:
+                return step
+        names = ", ".join(s.name for s in self.steps) or "none"
+        raise KeyError(f"Run '{self.name}' has no step '{name}' (steps: {names})")
+
+    def __repr__(self) -> str:
+        return f"PipelineRunView(name={self.name!r}, status={self.status.value!r})"
+
+
+class StepView:
+    """One step run: status, parameters, inputs and outputs."""
+
+    def __init__(self, store: BaseMetadataStore, record: StepRunRecord,
+                 artifact_store: BaseArtifactStore | None = None) -> None:
+        self._store = store
+        self._record = record
+        self._artifact_store = artifact_store
+
+    @property
+    def id(self) -> str:
+        """The step run's id."""
+        return self._record.id
+
+    @property
+    def name(self) -> str:
+        """The step's name in the pipeline."""
+        return self._record.name
+
+    @property
+    def entrypoint_name(self) -> str:
+        """The step function's or class's name."""
+        return self._record.entrypoint_name
+
+    @property
+    def status(self) -> ExecutionStatus:
+        """running, completed, cached or failed."""
+        return self._record.status
+
+    @property
+    def is_cached(self) -> bool:
+        """Whether the outputs were reused from an earlier run."""
+        return self._record.is_cached
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The step's parameters (its config's fields)."""
+        return dict(self._record.parameters)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Values components recorded on the step run (e.g. experiment tracker URLs)."""
+        return dict(self._record.extra)
+
+    @property
+    def error(self) -> str | None:
+        """Why the step failed."""
+        return self._record.error
+
+    @property
+    def started(self) -> datetime:
+        """When the step started (UTC)."""
+        return self._record.started
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds the step ran, if it finished."""
+        if self._record.finished is None:
+            return None
+        return (self._record.finished - self._record.started).total_seconds()
+
+    @cached_property
+    def inputs(self) -> dict[str, ArtifactView]:
+        """Input artifacts by input name."""
+        return {k: ArtifactView(self._store, a, self._artifact_store)
+                for k, a in self._store.get_step_inputs(self.id).items()}
+
+    @cached_property
+    def outputs(self) -> dict[str, ArtifactView]:
+        """Output artifacts by output name (a cached step's are the original's)."""
+        return {k: ArtifactView(self._store, a, self._artifact_store)
+                for k, a in self._store.get_step_outputs(self.id).items()}
+
+    @property
+    def output(self) -> ArtifactView:
+        """The single output (an error if there are several or none)."""
+        outputs = self.outputs
+        if len(outputs) != 1:
+            names = ", ".join(outputs) or "none"
+            raise ValueError(f"Step '{self.name}' has outputs {names}; use "
+                             f".outputs['<name>']")
+        return next(iter(outputs.values()))
+
+    def __repr__(self) -> str:
+        return f"StepView(name={self.name!r}, status={self.status.value!r})"
+
+
+class ArtifactView:
+    """One stored output."""
+
+    def __init__(self, store: BaseMetadataStore, record: ArtifactRecord,
+                 artifact_store: BaseArtifactStore | None = None) -> None:
+        self._store = store
+        self._record = record
+        self._artifact_store = artifact_store
+
+    @property
+    def id(self) -> str:
+        """The artifact's id."""
+        return self._record.id
+
+    @property
+    def uri(self) -> str:
+        """Where the artifact's files are."""
+        return self._record.uri
+
+    @property
+    def name(self) -> str:
+        """The output name it was produced under."""
+        return self._record.name
+
+    @property
+    def data_type(self) -> str:
+        """The output's type, as ``module:QualName``."""
+        return self._record.data_type
+
+    @property
+    def materializer(self) -> str:
+        """The materializer that wrote it, as ``module:QualName``."""
+        return self._record.materializer
+
+    @property
+    def content_hash(self) -> str | None:
+        """SHA-256 of its files."""
+        return self._record.content_hash
+
+    @property
+    def producer_step(self) -> StepView:
+        """The step run that wrote it."""
+        return StepView(self._store, self._store.get_step_run(self._record.producer_step_run_id),
+                        self._artifact_store)
+
+    def read(self, output_data_type: type | None = None,
+             materializer_class: type | None = None) -> Any:
+        """Load the artifact with the materializer that wrote it (or the one given)."""
+        from zenml.execution.source import load_source
+
+        if self._artifact_store is None:
+            from zenml.repository import Repository
+
+            self._artifact_store = Repository().active_stack.artifact_store
+        data_type = output_data_type or load_source(self.data_type)
+        materializer = materializer_class or load_source(self.materializer)
+        return materializer(self.uri, self._artifact_store).handle_input(data_type)
+
+    def __repr__(self) -> str:
+        return f"ArtifactView(name={self.name!r}, uri={self.uri!r})"
