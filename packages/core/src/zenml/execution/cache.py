@@ -19,12 +19,13 @@ CACHE_KEY_VERSION = 1
 def cache_key(step: StepSpec, inputs: Mapping[str, ArtifactRecord]) -> str:
     """SHA-256 over what decides a step's outputs.
 
-    The step's code (and the helpers it calls in its module), its
-    parameters, its input artifacts (by content when the store could hash
+    The step's name in the pipeline, its code (and the helpers it calls in
+    its module), its parameters, its input artifacts (by content when the store could hash
     them, else by identity) and its outputs' types and materializer code.
     """
     payload = {
         "version": CACHE_KEY_VERSION,
+        "step": step.name,
         "code": step.code_hash,
         "parameters": step.parameters,
         "inputs": {name: a.content_hash or f"id:{a.id}" for name, a in sorted(inputs.items())},

@@ -1,0 +1,137 @@
+"""``zenml pipeline``: the pipelines and runs recorded in the active stack's metadata store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from zenml.cli.output import declare, print_table
+
+if TYPE_CHECKING:
+    from zenml.metadata_stores.base import BaseMetadataStore
+
+__all__ = ["pipeline"]
+
+
+def _store(stack_name: str | None) -> BaseMetadataStore:
+    from zenml.repository import Repository
+
+    store: BaseMetadataStore = Repository()._stores(stack_name)[0]
+    return store
+
+
+def _local_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration(start: datetime, end: datetime | None) -> str:
+    if end is None:
+        return ""
+    seconds = (end - start).total_seconds()
+    if seconds < 60:
+        return f"{seconds:.3f}s"
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{seconds:02d}s" if hours else f"{minutes}m{seconds:02d}s"
+
+
+STACK_OPTION = click.option("--stack", "stack_name", metavar="STACK",
+                            help="Read this stack's metadata store instead of the active one.")
+
+
+@click.group()
+def pipeline() -> None:
+    """Pipelines and their runs (as recorded in the metadata store)."""
+
+
+@pipeline.command("list")
+@STACK_OPTION
+def list_pipelines(stack_name: str | None) -> None:
+    """List the pipelines that have run, with their latest run."""
+    from zenml.post_execution.views import run_status
+
+    store = _store(stack_name)
+    rows: list[list[Any]] = []
+    for record in store.get_pipelines():
+        latest = store.get_runs(record.name, newest_first=True, limit=1)
+        last = latest[0] if latest else None
+        rows.append([record.name, store.count_runs(record.name),
+                     last.name if last else "", run_status(last).value if last else "",
+                     _local_time(last.created) if last else ""])
+    if not rows:
+        declare(f"No pipeline has run on metadata store '{store.name}' yet.")
+        return
+    print_table(["PIPELINE", "RUNS", "LATEST RUN", "STATUS", "STARTED"], rows)
+
+
+@pipeline.group()
+def runs() -> None:
+    """Inspect pipeline runs."""
+
+
+@runs.command("list")
+@click.option("-p", "--pipeline", "pipeline_name", metavar="NAME",
+              help="Only runs of this pipeline.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Which page of runs to show.")
+@click.option("--size", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Runs per page.")
+@STACK_OPTION
+def list_runs(pipeline_name: str | None, page: int, size: int, stack_name: str | None) -> None:
+    """List runs, newest first."""
+    from zenml.post_execution.views import run_status
+
+    store = _store(stack_name)
+    total = store.count_runs(pipeline_name)
+    if total == 0:
+        what = f"pipeline '{pipeline_name}'" if pipeline_name else "any pipeline"
+        declare(f"No runs of {what} in metadata store '{store.name}'.")
+        return
+    pages = (total + size - 1) // size
+    if page > pages:
+        raise click.UsageError(f"There are {pages} page(s) of runs; pass --page 1 to {pages}")
+    records = store.get_runs(pipeline_name, newest_first=True, limit=size,
+                             offset=(page - 1) * size)
+    rows = [[r.name, r.pipeline_name, run_status(r).value, r.stack_name,
+             _local_time(r.created), _duration(r.created, r.finished)] for r in records]
+    caption = f"page {page} of {pages} ({total} runs)"
+    if page < pages:
+        caption += f"; next: --page {page + 1}"
+    print_table(["RUN", "PIPELINE", "STATUS", "STACK", "STARTED", "DURATION"], rows,
+                caption=caption)
+
+
+@runs.command("describe")
+@click.argument("run_name", metavar="RUN")
+@STACK_OPTION
+def describe_run(run_name: str, stack_name: str | None) -> None:
+    """Show a run's steps: status, cached flag, duration and output URIs."""
+    from zenml.post_execution.views import PipelineRunView
+
+    store = _store(stack_name)
+    run = PipelineRunView(store, store.get_run(run_name))
+    declare(f"Run:       {run.name}")
+    declare(f"Pipeline:  {run.pipeline_name}")
+    declare(f"Status:    {run.status.value}")
+    declare(f"Stack:     {run.stack_name}")
+    declare(f"Started:   {_local_time(run.created)}")
+    if run.finished is not None:
+        declare(f"Duration:  {_duration(run.created, run.finished)}")
+    if run.error:
+        declare(f"Error:     {run.error}")
+    rows = []
+    for step in run.steps:
+        outputs = "\n".join(f"{name}: {a.uri}" for name, a in step.outputs.items())
+        rows.append([step.name, step.status.value, "yes" if step.is_cached else "no",
+                     f"{step.duration:.3f}s" if step.duration is not None else "",
+                     outputs])
+    print_table(["STEP", "STATUS", "CACHED", "DURATION", "OUTPUTS"], rows)
+    for step in run.steps:
+        if step.error:
+            declare(f"{step.name} failed: {step.error}")
+        for key, value in step.extra.items():
+            declare(f"{step.name} {key}: {value}")
