@@ -36,6 +36,11 @@ INTEGRATIONS = sorted(
 PACKAGES: dict[str, Path] = {"core": CORE, **{path.name: path for path in INTEGRATIONS}}
 PYTHON = "3.11"
 TEST_REQUIREMENTS = ["pytest>=8"]
+# What a package's tests exercise beyond its own dependencies (the core's
+# numpy / pandas / scikit-learn materializers).
+EXTRA_TEST_REQUIREMENTS: dict[str, list[str]] = {
+    "core": ["numpy>=1.24", "pandas>=2", "scikit-learn>=1.3"],
+}
 
 
 def _install_editable(session: nox.Session, *paths: Path) -> None:
@@ -60,6 +65,8 @@ def tests(session: nox.Session, package: str) -> None:
     """Run one package's tests with the core installed from source."""
     path = PACKAGES[package]
     _install_editable(session, *dict.fromkeys([CORE, path]))
+    if EXTRA_TEST_REQUIREMENTS.get(package):
+        session.install(*EXTRA_TEST_REQUIREMENTS[package])
     session.run("pytest", str(path / "tests"), "-q", _basetemp(session, package),
                 *session.posargs)
 

@@ -13,8 +13,11 @@ __all__ = ["PandasMaterializer"]
 class PandasMaterializer(BaseMaterializer):
     """``pandas.DataFrame`` / ``Series`` as Parquet when pyarrow is installed, else pickle."""
 
+    # pandas 3 reports its classes as ``pandas.DataFrame``; 2.x as ``pandas.core...``
     ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = (
+        "pandas.DataFrame",
         "pandas.core.frame.DataFrame",
+        "pandas.Series",
         "pandas.core.series.Series",
     )
     PARQUET = "data.parquet"

@@ -1,0 +1,110 @@
+"""``zenml pipeline``: list, runs list (paged), runs describe; and the metadata store file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zenml.errors import MetadataStoreError
+from zenml.pipelines import pipeline
+from zenml.repository import Repository
+from zenml.steps import BaseStepConfig, step
+
+
+class Fail(BaseStepConfig):
+    fail: bool = False
+
+
+@step
+def produce(config: Fail) -> int:
+    if config.fail:
+        raise KeyError("missing column")
+    return 7
+
+
+@step
+def consume(x: int) -> str:
+    return str(x)
+
+
+@pipeline
+def cli_pipeline(produce, consume):
+    consume(produce())
+
+
+def run(fail: bool = False, name: str | None = None) -> Any:
+    return cli_pipeline(produce=produce(config=Fail(fail=fail)), consume=consume()).run(
+        run_name=name)
+
+
+def test_empty_store_says_so(zen: Any) -> None:
+    assert "No pipeline has run" in zen("pipeline", "list").output
+    assert "No runs of any pipeline" in zen("pipeline", "runs", "list").output
+
+
+def test_pipeline_list_and_runs_list(zen: Any) -> None:
+    run(name="r1")
+    run(name="r2")
+    out = zen("pipeline", "list").output
+    assert "cli_pipeline" in out and "r2" in out and "completed" in out
+    listing = zen("pipeline", "runs", "list", "-p", "cli_pipeline").output
+    assert listing.index("r2") < listing.index("r1")  # newest first
+    assert "page 1 of 1 (2 runs)" in listing
+    page2 = zen("pipeline", "runs", "list", "--size", "1", "--page", "2").output
+    assert "r1" in page2 and "r2" not in page2 and "page 2 of 2" in page2
+    zen.fails("pipeline", "runs", "list", "--page", "3")
+    assert "No runs of pipeline 'other'" in zen("pipeline", "runs", "list", "-p", "other").output
+
+
+def test_describe_shows_steps_cached_flags_and_uris(zen: Any) -> None:
+    first = run(name="first")
+    run(name="second")
+    out = zen("pipeline", "runs", "describe", "second").output
+    assert "Status:    completed" in out
+    uri = first.get_step("consume").output.uri
+    assert uri in out  # the cached step points at the first run's output
+    assert out.count("cached") >= 2 and "yes" in out
+
+
+def test_describe_a_failed_run_and_unknown_runs(zen: Any) -> None:
+    with pytest.raises(Exception, match="missing column"):
+        run(fail=True, name="broken")
+    out = zen("pipeline", "runs", "describe", "broken").output
+    assert "Status:    failed" in out
+    assert "produce failed: KeyError: 'missing column'" in out
+    result = zen.fails("pipeline", "runs", "describe", "nope")
+    assert "No run 'nope'" in result.stderr
+
+
+def test_runs_list_in_a_real_process() -> None:
+    from conftest import run_zenml
+
+    run(name="proc")
+    done = run_zenml(["pipeline", "runs", "list"])
+    assert done.returncode == 0 and "proc" in done.stdout
+
+
+def _metadata_file() -> Path:
+    return Path(Repository().active_stack.metadata_store.config.uri)
+
+
+def test_a_corrupt_metadata_file_is_reported_and_kept(zen: Any) -> None:
+    path = _metadata_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not sqlite" * 100)
+    result = zen.fails("pipeline", "runs", "list")
+    assert str(path) in result.stderr
+    assert path.read_bytes() == b"this is not sqlite" * 100
+    with pytest.raises(MetadataStoreError):
+        run()
+
+
+def test_a_store_from_a_newer_zenml_is_refused(zen: Any) -> None:
+    run()
+    with sqlite3.connect(_metadata_file()) as connection:
+        connection.execute("UPDATE zenml_md_meta SET value = '99' WHERE key = 'schema_version'")
+    result = zen.fails("pipeline", "list")
+    assert "newer zenml" in result.stderr
