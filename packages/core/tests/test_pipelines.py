@@ -199,7 +199,7 @@ def failing(numbers, add, boom, after):
 
 
 def test_a_failing_step_fails_the_run_and_stops_later_steps() -> None:
-    with pytest.raises(RunFailedError, match="Step 'boom' .* failed: ValueError: cannot handle 6"):
+    with pytest.raises(RunFailedError, match=r"Step 'boom' .* failed: ValueError: cannot handle 6"):
         failing(numbers=numbers(), add=add(), boom=explode(), after=double()).run()
     assert "double" not in CALLS
     run = Repository().get_pipeline("failing").runs[-1]

@@ -19,8 +19,8 @@ from zenml.execution.source import code_hash, resolve_source, source_roots
 
 if TYPE_CHECKING:
     from zenml.materializers.registry import MaterializerRegistry
-    from zenml.steps.base_step import BaseStep
     from zenml.stack.stack import Stack
+    from zenml.steps.base_step import BaseStep
 
 __all__ = ["compile_deployment", "topological_order"]
 
@@ -70,7 +70,7 @@ def _parameters(step: BaseStep, overrides: Mapping[str, Any] | None) -> dict[str
         first = error.errors()[0] if hasattr(error, "errors") else {"loc": (), "msg": str(error)}
         field = ".".join(str(p) for p in first["loc"]) or "config"
         raise PipelineConfigurationError(
-            f"Step '{step.name}': parameter '{field}' {first['msg'].lower()}; pass a "
+            f"Step '{step.name}': parameter '{field}' {str(first['msg']).lower()}; pass a "
             f"{interface.config_class.__name__} when creating the step or set it in the "
             f"run config") from None
     return config.model_dump(mode="json")

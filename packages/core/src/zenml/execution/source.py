@@ -34,7 +34,7 @@ def main_module_name() -> str | None:
     path = getattr(main, "__file__", None)
     if not path:
         return None
-    return os.path.splitext(os.path.basename(path))[0]
+    return str(os.path.splitext(os.path.basename(path))[0])
 
 
 def _module_name(obj: Any) -> str:
@@ -132,7 +132,8 @@ def code_hash(func: Any) -> str:
         if isinstance(obj, type):
             members = [m for m in vars(obj).values() if inspect.isfunction(m)]
             codes = [m.__code__ for m in members]
-            namespace: dict[str, Any] = dict(getattr(members[0], "__globals__", {})) if members else {}
+            namespace: dict[str, Any] = (
+                dict(getattr(members[0], "__globals__", {})) if members else {})
         else:
             code = getattr(obj, "__code__", None)
             codes = [code] if code is not None else []

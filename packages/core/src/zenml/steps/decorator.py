@@ -21,7 +21,7 @@ def _make_step(func: Callable[..., Any], name: str | None,
         "__doc__": func.__doc__,
         "_interface": None,
     }
-    cls = type(func.__name__, (BaseStep,), attributes)
+    cls: type[BaseStep] = type(func.__name__, (BaseStep,), attributes)
     cls.interface()  # a bad signature is an error where the step is defined
     return cls
 
