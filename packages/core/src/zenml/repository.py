@@ -184,10 +184,12 @@ class Repository:
             if config is None:
                 flavor = self.flavors.find(type_, model.flavor)
                 if flavor is None:
+                    from zenml.integrations.catalog import install_hint
+
                     raise ConfigError(
                         f"{type_.display_name.capitalize()} '{model.name}' has flavor "
-                        f"'{model.flavor}', which is not installed; install the package "
-                        f"that provides it (pip install zenml-NAME)")
+                        f"'{model.flavor}', which is not installed; "
+                        f"{install_hint(type_, model.flavor)}")
                 config = flavor.build_config(model.config)
             specs[type_] = ComponentSpec(name=model.name, flavor=model.flavor, config=config)
         return specs

@@ -17,6 +17,8 @@ __all__ = ["ZenMLGroup"]
 # Built-in commands as "module:attribute", imported only when used.
 BUILTIN_COMMANDS: dict[str, str] = {
     "init": "zenml.cli.init:init",
+    "integration": "zenml.cli.integration:integration",
+    "pipeline": "zenml.cli.pipeline:pipeline",
     "plugins": "zenml.cli.plugins:plugins",
     "stack": "zenml.cli.stack:stack",
     "version": "zenml.cli.init:version",

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from zenml.repository import Repository
     from zenml.stack.models import ComponentModel
 
-__all__ = ["make_component_group"]
+__all__ = ["flavor_cell", "make_component_group"]
 
 
 def _repo() -> Repository:
@@ -33,7 +33,7 @@ def _flavor_help(type_: StackComponentType) -> str:
             lines.append(f"  --{name} ({need}): {field.description or ''}")
     if not lines:
         return (f"No {type_.display_name} flavors are installed; integrations bring them "
-                f"(pip install zenml-NAME).")
+                f"(see 'zenml integration list').")
     return "\n".join(lines)
 
 
@@ -61,6 +61,29 @@ def _config_rows(model: ComponentModel) -> list[tuple[str, Any]]:
     data = flavor.build_config(model.config).to_display()
     masked = model.masked_config()
     return [(k.upper(), masked.get(k, v)) for k, v in data.items()]
+
+
+def flavor_cell(model: ComponentModel) -> str:
+    """The flavor's name, with a note when it is not installed."""
+    from zenml.integrations.catalog import not_installed_note
+    from zenml.plugins.manager import get_flavor_registry
+
+    if get_flavor_registry().find(model.type, model.flavor) is not None:
+        return model.flavor
+    return f"{model.flavor}: {not_installed_note(model.type, model.flavor)}"
+
+
+def _not_installed_flavors(type_: StackComponentType) -> str:
+    """The catalog's flavors of ``type_`` whose integration is not installed, and how to."""
+    from zenml.integrations.catalog import CATALOG, install_hint
+    from zenml.integrations.status import installed_version
+    from zenml.plugins.manager import get_flavor_registry
+
+    registry = get_flavor_registry()
+    return ", ".join(f"{name} ({install_hint(type_, name)})" for entry in CATALOG
+                     for t, name in entry.flavors
+                     if t == type_ and registry.find(t, name) is None
+                     and installed_version(entry.distribution) is None)
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -116,7 +139,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
             return
         active = repo.active_stack_model.components.get(type_)
         rows = [
-            (active_mark() if active and active.id == m.id else "", m.name, m.flavor, m.id,
+            (active_mark() if active and active.id == m.id else "", m.name, flavor_cell(m), m.id,
              ", ".join(f"{k}={_short(v)}" for k, v in m.masked_config().items()))
             for m in models
         ]
@@ -135,7 +158,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
         active = repo.active_stack_model.components.get(type_)
         state = repo.component_states().get(model.id)
         rows: list[tuple[str, Any]] = [("NAME", model.name), ("UUID", model.id),
-                                       ("FLAVOR", model.flavor)]
+                                       ("FLAVOR", flavor_cell(model))]
         rows += _config_rows(model)
         rows += [("STATE", state.label if state else "not brought up yet"),
                  ("CREATED", model.created), ("UPDATED", model.updated)]
@@ -210,12 +233,15 @@ def make_component_group(type_: StackComponentType) -> click.Group:
         from zenml.plugins.manager import get_flavor_registry
 
         flavors = get_flavor_registry().list(type_)
+        available = _not_installed_flavors(type_)
         if not flavors:
             declare(f"No {display} flavors are installed; integrations bring them "
-                    f"(pip install zenml-NAME).")
-            return
-        rows = [(f.name, f.integration or "built-in", ", ".join(f.config_class.model_fields),
-                 f.description) for f in flavors]
-        print_table(["FLAVOR", "INTEGRATION", "FIELDS", "DESCRIPTION"], rows)
+                    f"(see 'zenml integration list').")
+        else:
+            rows = [(f.name, f.integration or "built-in", ", ".join(f.config_class.model_fields),
+                     f.description) for f in flavors]
+            print_table(["FLAVOR", "INTEGRATION", "FIELDS", "DESCRIPTION"], rows)
+        if available:
+            declare(f"Not installed: {available}")
 
     return group

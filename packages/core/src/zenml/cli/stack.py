@@ -13,6 +13,7 @@ from zenml.stack.component_type import MANDATORY_COMPONENT_TYPES, StackComponent
 
 if TYPE_CHECKING:
     from zenml.repository import Repository
+    from zenml.stack.models import ComponentModel, StackModel
 
 __all__ = ["stack"]
 
@@ -137,6 +138,32 @@ def list_stacks() -> None:
         rows.append([active_mark() if s.name == active else "", s.name,
                      *(s.components[t].name if t in s.components else "" for t in used)])
     print_table(["ACTIVE", "STACK NAME", *(t.value.upper() for t in used)], rows)
+    _warn_missing_flavors(stacks)
+
+
+def _warn_missing_flavors(stacks: list[StackModel]) -> None:
+    """A warning per component whose integration's flavor is not installed.
+
+    Only flavors of catalog integrations whose package is missing are checked
+    against the plugins, so that a healthy ``stack list`` loads none.
+    """
+    from zenml.integrations.catalog import not_installed_note, provider_of
+    from zenml.integrations.status import installed_version
+
+    suspects: dict[str, ComponentModel] = {}
+    for model in (c for s in stacks for c in s.components.values()):
+        provider = provider_of(model.type, model.flavor)
+        if provider is not None and installed_version(provider.distribution) is None:
+            suspects[model.id] = model
+    if not suspects:
+        return
+    from zenml.plugins.manager import get_flavor_registry
+
+    registry = get_flavor_registry()
+    for model in suspects.values():
+        if registry.find(model.type, model.flavor) is None:
+            warning(f"{model.type.display_name.capitalize()} '{model.name}' ({model.flavor}): "
+                    f"{not_installed_note(model.type, model.flavor)}")
 
 
 @stack.command("describe", help="Show a stack's components (default: the active one).")
@@ -146,7 +173,9 @@ def describe_stack(stack_name: str | None) -> None:
     active = repo.active_stack_name
     model = repo.store.get_stack(stack_name if stack_name is not None else active)
     states = repo.component_states()
-    rows = [(t.value.upper(), c.name, c.flavor,
+    from zenml.cli.component import flavor_cell
+
+    rows = [(t.value.upper(), c.name, flavor_cell(c),
              states[c.id].label if c.id in states else "")
             for t, _ in COMPONENT_FLAGS if (c := model.components.get(t)) is not None]
     caption = f"'{model.name}' stack" + (" (ACTIVE)" if model.name == active else "")

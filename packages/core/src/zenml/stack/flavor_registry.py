@@ -50,11 +50,16 @@ class FlavorRegistry:
         """The flavor; a clear error naming the installed ones otherwise."""
         flavor = self.find(type, name)
         if flavor is None:
+            from zenml.integrations.catalog import provider_of
+
             names = ", ".join(f.name for f in self.list(type)) or "none"
+            provider = provider_of(type, name)
+            fix = (f"install it with 'zenml integration install {provider.name}'" if provider
+                   else "flavors of integrations come with their package (see 'zenml "
+                        "integration list')")
             msg = (
                 f"Flavor '{name}' ({type.display_name}) is not installed; "
-                f"installed {type.display_name} flavors: {names}; "
-                f"flavors of integrations come with their package (pip install zenml-NAME)"
+                f"installed {type.display_name} flavors: {names}; {fix}"
             )
             raise EntityNotFoundError(msg)
         return flavor

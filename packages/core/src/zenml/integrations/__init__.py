@@ -1,0 +1,29 @@
+"""The integrations: separately installed ``zenml-<name>`` packages.
+
+- :mod:`zenml.integrations.catalog`: the integrations zenml knows (plain data);
+- :mod:`zenml.integrations.status`: which are installed, as their plugins report it;
+- :mod:`zenml.integrations.installer`: installing and uninstalling them with pip.
+
+The command line is ``zenml integration list | requirements | install | uninstall``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zenml._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from zenml.integrations.catalog import CATALOG, KnownIntegration, get_known
+    from zenml.integrations.status import IntegrationStatus, integration_statuses
+
+__all__ = ["CATALOG", "IntegrationStatus", "KnownIntegration", "get_known",
+           "integration_statuses"]
+
+__getattr__ = lazy_exports(__name__, {
+    "CATALOG": "zenml.integrations.catalog",
+    "KnownIntegration": "zenml.integrations.catalog",
+    "get_known": "zenml.integrations.catalog",
+    "IntegrationStatus": "zenml.integrations.status",
+    "integration_statuses": "zenml.integrations.status",
+})
