@@ -3,15 +3,19 @@
 Sessions:
 - ``tests(<package>)``: one per package, each in its own virtual environment
   with the core installed from source (``nox -s "tests(s3)"``).
-- ``examples``: the example plugin, installed into a fresh environment.
+- ``examples``: the quickstart pipeline, and the example plugin installed into a
+  fresh environment.
 - ``e2e``: the core with every integration installed (CLI import budget).
 - ``lint`` (ruff) and ``typecheck`` (mypy).
+- ``build``: ``hatch build`` of every package into ``dist/``, then the core
+  wheel in a fresh environment installs integrations from there (tests/packaging).
 - ``bench``: the benchmarks under bench/ (not run by default).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -35,12 +39,16 @@ INTEGRATIONS = sorted(
 )
 PACKAGES: dict[str, Path] = {"core": CORE, **{path.name: path for path in INTEGRATIONS}}
 PYTHON = "3.11"
+DIST = ROOT / "dist"
 TEST_REQUIREMENTS = ["pytest>=8"]
 # What a package's tests exercise beyond its own dependencies (the core's
 # numpy / pandas / scikit-learn materializers).
 EXTRA_TEST_REQUIREMENTS: dict[str, list[str]] = {
     "core": ["numpy>=1.24", "pandas>=2", "scikit-learn>=1.3"],
 }
+# The quickstart's own requirements (scikit-learn), and what the benchmarks import.
+QUICKSTART_REQUIREMENTS = ROOT / "examples" / "quickstart" / "requirements.txt"
+BENCH_REQUIREMENTS = ["numpy>=1.24"]
 
 
 def _install_editable(session: nox.Session, *paths: Path) -> None:
@@ -73,9 +81,9 @@ def tests(session: nox.Session, package: str) -> None:
 
 @nox.session(python=PYTHON)
 def examples(session: nox.Session) -> None:
-    """Install the example flavor plugin into a fresh environment and use it."""
+    """Run the quickstart twice; install the example flavor plugin into a fresh environment."""
     _install_editable(session, CORE)
-    session.install("uv")
+    session.install("uv", "-r", str(QUICKSTART_REQUIREMENTS))
     session.run("pytest", str(ROOT / "examples"), "-q", _basetemp(session, "examples"),
                 *session.posargs)
 
@@ -103,9 +111,30 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", str(CORE / "src"), *[str(path / "src") for path in INTEGRATIONS])
 
 
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """hatch build of every package into dist/, then install from it as a new user would."""
+    session.install("hatch>=1.12", "uv", *TEST_REQUIREMENTS)
+    shutil.rmtree(DIST, ignore_errors=True)
+    for path in PACKAGES.values():
+        with session.chdir(path):
+            # nox's UV_PYTHON would make hatch install hatchling into this session's
+            # environment instead of hatch's own build environment.
+            session.run("hatch", "build", str(DIST), env={"UV_PYTHON": None})
+    session.run("pytest", str(ROOT / "tests" / "packaging"), "-q", _basetemp(session, "build"),
+                *session.posargs, env={"ZENML_DIST": str(DIST)})
+
+
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks and print their figures against their targets."""
-    session.install("-e", str(CORE), *[arg for path in INTEGRATIONS for arg in ("-e", str(path))])
+    """Run every benchmark and print its figures against its targets; fail if one missed."""
+    session.install("-e", str(CORE), *[arg for path in INTEGRATIONS for arg in ("-e", str(path))],
+                    *BENCH_REQUIREMENTS)
+    missed = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+        try:
+            session.run("python", str(script), *session.posargs)
+        except nox.command.CommandFailed:  # print the other benchmarks' figures too
+            missed.append(script.name)
+    if missed:
+        session.error(f"missed a target: {', '.join(missed)}")

@@ -200,10 +200,12 @@ def test_a_run_killed_with_sigkill_resumes_from_the_first_unfinished_step(
     assert run.get_step("third").output.read() == 3
 
 
-def test_editing_a_helper_the_step_calls_invalidates_the_cache(tmp_path: Path) -> None:
+def test_editing_a_helper_or_constant_the_step_uses_invalidates_the_cache(tmp_path: Path) -> None:
     code = """
         from zenml.pipelines import pipeline
         from zenml.steps import step
+
+        SCALE = {scale}
 
         def helper(x):
             return x + {delta}
@@ -213,7 +215,7 @@ def test_editing_a_helper_the_step_calls_invalidates_the_cache(tmp_path: Path) -
 
         @step
         def compute() -> int:
-            return helper(1)
+            return helper(1) * SCALE
 
         @pipeline
         def helpers(compute):
@@ -224,8 +226,9 @@ def test_editing_a_helper_the_step_calls_invalidates_the_cache(tmp_path: Path) -
             step_view = run.get_step("compute")
             print(step_view.is_cached, step_view.output.read())
     """
-    def run(delta: int, other: int) -> str:
-        done = run_script(tmp_path, code.format(delta=delta, other=other), name="helpers.py")
+    def run(delta: int, other: int, scale: int = 1) -> str:
+        done = run_script(tmp_path, code.format(delta=delta, other=other, scale=scale),
+                          name="helpers.py")
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
@@ -233,6 +236,7 @@ def test_editing_a_helper_the_step_calls_invalidates_the_cache(tmp_path: Path) -
     assert run(1, 0) == "True 2"
     assert run(1, 5) == "True 2"  # code the step does not call is not part of the key
     assert run(2, 5) == "False 3"
+    assert run(2, 5, scale=10) == "False 30"  # nor does a module constant it reads
 
 
 CALLS: list[tuple[str, str, bool | None]] = []

@@ -42,8 +42,14 @@ def topological_order(steps: Mapping[str, BaseStep]) -> list[str]:
     return order
 
 
+_MATERIALIZER_HASHES: dict[type, str] = {}
+
+
 def _materializer_hash(materializer: type) -> str:
-    return code_hash(materializer)[:16] if materializer.__module__ != "builtins" else ""
+    """The hash of a materializer's code (once per class and process)."""
+    if materializer not in _MATERIALIZER_HASHES:
+        _MATERIALIZER_HASHES[materializer] = code_hash(materializer)[:16]
+    return _MATERIALIZER_HASHES[materializer]
 
 
 def _parameters(step: BaseStep, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -90,6 +96,7 @@ def compile_deployment(
     from zenml.__about__ import __version__
 
     specs: list[StepSpec] = []
+    step_hashes: dict[type, str] = {}  # one hash per step class in this deployment
     for name in topological_order(steps):
         step = steps[name]
         interface = step.interface()
@@ -107,9 +114,13 @@ def compile_deployment(
             for key, artifact in step.inputs.items()
         }
         upstream = sorted({i.step for i in inputs.values()})
-        func_hash = code_hash(step_class.entrypoint_function())
-        if not isinstance(step_class.__dict__.get("entrypoint"), staticmethod):
-            func_hash = hashlib.sha256((func_hash + code_hash(step_class)).encode()).hexdigest()
+        if step_class not in step_hashes:
+            func_hash = code_hash(step_class.entrypoint_function())
+            if not isinstance(step_class.__dict__.get("entrypoint"), staticmethod):
+                func_hash = hashlib.sha256(
+                    (func_hash + code_hash(step_class)).encode()).hexdigest()
+            step_hashes[step_class] = func_hash
+        func_hash = step_hashes[step_class]
         specs.append(StepSpec(
             name=name, entrypoint_name=step.STEP_NAME or step_class.__name__,
             source=resolve_source(step_class), code_hash=func_hash,

@@ -16,6 +16,8 @@ import types
 from collections.abc import Iterable
 from typing import Any
 
+from zenml.errors import StepInterfaceError
+
 __all__ = [
     "code_hash",
     "load_source",
@@ -46,7 +48,7 @@ def _module_name(obj: Any) -> str:
                 f"'{obj.__qualname__}' is defined in an interactive session; define it "
                 "in a module (a .py file) so the step can be imported where it runs"
             )
-            raise ValueError(msg)
+            raise StepInterfaceError(msg)
         return main_name
     return name
 
@@ -112,12 +114,25 @@ def _safe_source(obj: Any) -> str:
         return repr(code.co_code) if code is not None else repr(obj)
 
 
+_CONSTANT_TYPES = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _is_constant(value: Any) -> bool:
+    if isinstance(value, _CONSTANT_TYPES):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(_is_constant(item) for item in value)
+    return False
+
+
 def code_hash(func: Any) -> str:
     """SHA-256 of a function's source and of the code it calls in its own module.
 
     Helpers (functions and classes) that the function names, and that are
-    defined in the same module, are followed transitively; an edited helper
-    changes the hash, so cached results never hide a code change.
+    defined in the same module, are followed transitively, and the values of
+    plain module constants it reads (numbers, strings, tuples of them) are
+    included: an edited helper or constant changes the hash, so cached
+    results never hide a code change.
     """
     digest = hashlib.sha256()
     module = getattr(func, "__module__", None)
@@ -141,7 +156,9 @@ def code_hash(func: Any) -> str:
         for code in codes:
             for name in sorted(_referenced_names(code)):
                 target = namespace.get(name)
-                if (
+                if name in namespace and _is_constant(target):
+                    digest.update(f"\0{name}={target!r}".encode())
+                elif (
                     (inspect.isfunction(target) or inspect.isclass(target))
                     and getattr(target, "__module__", None) == module
                 ):

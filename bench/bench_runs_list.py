@@ -1,0 +1,180 @@
+"""``zenml pipeline runs list`` with 10,000 runs recorded in the sqlite metadata store.
+
+Target (issue: pipelines): under 0.5 s whole-process wall time, with the
+default stack's sqlite metadata store holding 10,000 runs of 5 pipelines.
+The runs are written straight into the store's tables in one transaction,
+with what real runs leave behind: 4 step runs each (some cached, ~2% of
+runs failed at their last step), their output artifacts and the links
+between steps. Prints the median and the best of N runs of each command;
+exits 1 if a median misses its target. Also prints, without a target, the
+same command against an empty store (what start-up costs), the in-process
+queries the command makes and the post-execution API's
+``Repository().get_pipeline(name).runs[-1]``.
+
+``zenml`` runs with its bytecode cached in a temp folder
+(``PYTHONPYCACHEPREFIX``), as after the first run of an installed zenml.
+
+    python bench/bench_runs_list.py [RUNS]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+TARGET = 0.5
+RUNS = 10_000
+PIPELINES = ["training", "batch_inference", "data_validation", "feature_engineering",
+             "evaluation"]
+STEPS = ["importer", "preprocessor", "trainer", "evaluator"]
+COMMANDS: list[tuple[str, ...]] = [("pipeline", "runs", "list"),
+                                   ("pipeline", "runs", "list", "-p", "training"),
+                                   ("pipeline", "runs", "list", "--page", "400")]
+
+
+def record_runs(store: Any, artifact_root: str, count: int) -> None:
+    """Write ``count`` finished runs, as the step launcher would leave them, in one go."""
+    from zenml.metadata_stores import schema
+
+    rng = random.Random(0)
+    now = datetime(2026, 1, 1)
+    pipeline_ids = {name: str(uuid.uuid4()) for name in PIPELINES}
+    rows: dict[str, list[dict[str, Any]]] = {
+        "pipelines": [{"id": i, "name": n, "created": now} for n, i in pipeline_ids.items()],
+        "runs": [], "step_runs": [], "artifacts": [], "outputs": [], "inputs": []}
+    first_outputs: dict[tuple[str, str], tuple[str, str]] = {}  # (pipeline, step) -> ids
+    for index in range(count):
+        pipeline = PIPELINES[index % len(PIPELINES)]
+        created = now + timedelta(minutes=5 * index, microseconds=rng.randrange(10**6))
+        run_id = str(uuid.uuid4())
+        run_name = f"{pipeline}-{created:%d_%b_%y-%H_%M_%S_%f}"
+        failed = rng.random() < 0.02
+        clock = created
+        previous: str | None = None
+        for position, step in enumerate(STEPS):
+            step_run_id = str(uuid.uuid4())
+            cached = (pipeline, step) in first_outputs and position < 2 and rng.random() < 0.5
+            step_failed = failed and position == len(STEPS) - 1
+            finished = clock + timedelta(seconds=0 if cached else rng.uniform(0.1, 30))
+            rows["step_runs"].append({
+                "id": step_run_id, "run_id": run_id, "name": step, "entrypoint_name": step,
+                "source": f"{pipeline}_steps:{step}", "status": "failed" if step_failed
+                else "cached" if cached else "completed", "is_cached": cached,
+                "cache_key": uuid.uuid4().hex + uuid.uuid4().hex,
+                "original_step_run_id": first_outputs[(pipeline, step)][0] if cached else None,
+                "parameters": json.dumps({"learning_rate": 0.01, "epochs": 10}),
+                "extra": "{}", "started": clock, "finished": finished,
+                "error": "ValueError: input contains NaN" if step_failed else None})
+            if previous is not None:
+                rows["inputs"].append({"step_run_id": step_run_id, "name": "data",
+                                       "artifact_id": previous})
+            if step_failed:
+                clock = finished
+                break
+            if cached:
+                artifact_id = first_outputs[(pipeline, step)][1]
+            else:
+                artifact_id = str(uuid.uuid4())
+                rows["artifacts"].append({
+                    "id": artifact_id, "name": "output", "data_type": "numpy:ndarray",
+                    "uri": f"{artifact_root}/{pipeline}/{run_name}/{step}/output",
+                    "materializer": "zenml.materializers.numpy_materializer:NumpyMaterializer",
+                    "content_hash": uuid.uuid4().hex + uuid.uuid4().hex,
+                    "producer_step_run_id": step_run_id, "created": finished})
+                first_outputs.setdefault((pipeline, step), (step_run_id, artifact_id))
+            rows["outputs"].append({"step_run_id": step_run_id, "name": "output",
+                                    "artifact_id": artifact_id})
+            previous, clock = artifact_id, finished
+        rows["runs"].append({
+            "id": run_id, "name": run_name,
+            "pipeline_id": pipeline_ids[pipeline], "status": "failed" if failed else "completed",
+            "enable_cache": True, "stack_name": "default", "num_steps": len(STEPS),
+            "host": "bench-host", "pid": 1, "created": created, "finished": clock,
+            "error": "Step 'evaluator' failed" if failed else None})
+    tables = [(schema.pipelines, "pipelines"), (schema.pipeline_runs, "runs"),
+              (schema.step_runs, "step_runs"), (schema.artifacts, "artifacts"),
+              (schema.step_outputs, "outputs"), (schema.step_inputs, "inputs")]
+    with store.engine.begin() as connection:
+        for table, key in tables:
+            connection.execute(table.insert(), rows[key])
+
+
+def timed(action: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def main() -> int:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    zenml = str(Path(sys.executable).with_name("zenml"))
+    failed = False
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["ZENML_CONFIG_PATH"] = f"{folder}/config"
+        env = {**os.environ, "PYTHONPYCACHEPREFIX": f"{folder}/pycache", "COLUMNS": "200"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        from zenml.repository import Repository
+
+        stack = Repository().active_stack
+        store = stack.metadata_store
+        seconds, _ = timed(lambda: record_runs(store, stack.artifact_store.path, RUNS))
+        assert store.count_runs() == RUNS
+        size = os.path.getsize(store.config.uri) / 2**20
+        print(f"recorded {RUNS:,} runs of {len(PIPELINES)} pipelines ({len(STEPS)} steps each) "
+              f"in {seconds:.1f} s; database {size:.1f} MB; runs per command: {runs}")
+        newest = store.get_runs(newest_first=True, limit=1)[0].name
+        for args in COMMANDS:  # warm-up: bytecode, database pages
+            subprocess.run([zenml, *args], env=env, check=True, capture_output=True)
+        shown = subprocess.run([zenml, *COMMANDS[0]], env=env, check=True,
+                               capture_output=True, text=True).stdout
+        assert newest in shown.splitlines()[3], "the newest run is not listed first"
+        for args in COMMANDS:
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                subprocess.run([zenml, *args], env=env, check=True, capture_output=True)
+                times.append(time.perf_counter() - start)
+            median = statistics.median(times)
+            verdict = "ok" if median < TARGET else "OVER"
+            failed |= median >= TARGET
+            print(f"zenml {' '.join(args):<38} median {median * 1000:6.1f} ms  "
+                  f"best {min(times) * 1000:6.1f} ms  target {TARGET * 1000:.0f} ms  {verdict}")
+
+        empty_env = {**env, "ZENML_CONFIG_PATH": f"{folder}/empty"}
+        subprocess.run([zenml, *COMMANDS[0]], env=empty_env, check=True, capture_output=True)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([zenml, *COMMANDS[0]], env=empty_env, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        print(f"{'the same, no runs recorded':<44} median {statistics.median(times) * 1000:6.1f} ms"
+              f"  (start-up and stack; no target)")
+
+        def page() -> list[Any]:
+            store.count_runs()
+            return store.get_runs(newest_first=True, limit=20)  # type: ignore[no-any-return]
+
+        def latest() -> Any:
+            return Repository().get_pipeline("training").runs[-1]
+
+        for label, action in (("in process: count + newest 20 runs", page),
+                              ("in process: get_pipeline().runs[-1]", latest)):
+            timed(action)
+            times = [timed(action)[0] for _ in range(runs)]
+            print(f"{label:<44} median {statistics.median(times) * 1000:6.1f} ms  (no target)")
+        store.dispose()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
