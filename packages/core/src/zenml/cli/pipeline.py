@@ -98,7 +98,7 @@ def list_runs(pipeline_name: str | None, page: int, size: int, stack_name: str |
                              offset=(page - 1) * size)
     rows = [[r.name, r.pipeline_name, run_status(r).value, r.stack_name,
              _local_time(r.created), _duration(r.created, r.finished)] for r in records]
-    caption = f"page {page} of {pages} ({total} runs)"
+    caption = f"page {page} of {pages} ({total} run{'s' if total != 1 else ''})"
     if page < pages:
         caption += f"; next: --page {page + 1}"
     print_table(["RUN", "PIPELINE", "STATUS", "STACK", "STARTED", "DURATION"], rows,
