@@ -6,10 +6,12 @@ import logging
 import os
 import sys
 
-__all__ = ["enable_console_logging"]
+__all__ = ["PlainFormatter", "enable_console_logging"]
 
 
-class _Formatter(logging.Formatter):
+class PlainFormatter(logging.Formatter):
+    """One plain line per record; warnings and errors say so first."""
+
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
         if record.levelno >= logging.ERROR:
@@ -29,7 +31,7 @@ def enable_console_logging() -> None:
     if logger.handlers or logging.getLogger().handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
+    handler.setFormatter(PlainFormatter())
     logger.addHandler(handler)
     logger.propagate = False
     level = os.environ.get("ZENML_LOGGING_VERBOSITY", "INFO").upper()

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from zenml.errors import ZenMLError
+from zenml.logger import PlainFormatter
 
 __all__ = ["ZenMLGroup"]
 
@@ -30,16 +31,6 @@ COMPONENT_GROUPS = (
 )
 
 
-class _StderrFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        if record.levelno >= logging.ERROR:
-            return f"Error: {message}"
-        if record.levelno >= logging.WARNING:
-            return f"Warning: {message}"
-        return message
-
-
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
 
@@ -57,7 +48,7 @@ def configure_logging(verbose: bool) -> None:
     logger = logging.getLogger("zenml")
     if not any(isinstance(h, _CurrentStderrHandler) for h in logger.handlers):
         handler = _CurrentStderrHandler()
-        handler.setFormatter(_StderrFormatter())
+        handler.setFormatter(PlainFormatter())
         logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING)

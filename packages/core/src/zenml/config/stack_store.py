@@ -152,21 +152,10 @@ class StackStore:
             raise StoreError(f"Cannot create the config folder {self.path.parent}: "
                              f"{error.strerror}; set ZENML_CONFIG_PATH to a writable "
                              f"folder") from None
+        from zenml.config.sqlite_engine import configure_sqlite_engine
+
         engine = sa.create_engine(f"sqlite:///{self.path}", poolclass=sa.pool.NullPool)
-
-        @sa.event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # transactions begin below
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA busy_timeout = 60000")
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.close()
-
-        @sa.event.listens_for(engine, "begin")
-        def _on_begin(connection: sa.Connection) -> None:
-            mode = "IMMEDIATE" if connection.info.get("write") else "DEFERRED"
-            connection.exec_driver_sql(f"BEGIN {mode}")
-
+        configure_sqlite_engine(engine, ["busy_timeout = 60000", "foreign_keys = ON"])
         self._engine = engine
         logger.debug("Using the stack store %s", self.path)
         self._ensure_schema()

@@ -41,7 +41,7 @@ class SQLiteMetadataStore(BaseMetadataStore):
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """WAL journal, 60 s busy timeout, ``BEGIN IMMEDIATE`` for writes."""
-        import sqlalchemy as sa
+        from zenml.config.sqlite_engine import configure_sqlite_engine
 
         folder = os.path.dirname(self.config.uri)
         try:
@@ -55,20 +55,8 @@ class SQLiteMetadataStore(BaseMetadataStore):
                 f"Metadata store '{self.name}': {self.config.uri} is a folder, not a "
                 f"database file; register it with a file path as --uri")
 
-        @sa.event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # transactions begin below
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA busy_timeout = 60000")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.close()
-
-        @sa.event.listens_for(engine, "begin")
-        def _on_begin(connection: sa.Connection) -> None:
-            mode = "IMMEDIATE" if connection.info.get("write") else "DEFERRED"
-            connection.exec_driver_sql(f"BEGIN {mode}")
+        configure_sqlite_engine(engine, ["busy_timeout = 60000", "journal_mode = WAL",
+                                         "synchronous = NORMAL", "foreign_keys = ON"])
 
     def provision(self) -> None:
         """Create the database file and its tables."""
