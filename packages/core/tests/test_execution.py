@@ -313,6 +313,11 @@ def test_every_component_gets_prepare_and_cleanup_around_each_step(zen: Any) -> 
         assert CALLS == [("prepare", "only", None), ("cleanup", "only", False)]
         assert run.get_step("only").extra == {"tracker_run": f"{run.name}_only"}
         CALLS.clear()
+        cached = tracked(only=maybe_fail(config=Wait(value=2))).run()
+        assert cached is not None and cached.get_step("only").is_cached
+        assert CALLS == []  # a cached step is not prepared: nothing runs
+        # ... but it keeps what the original run recorded
+        assert cached.get_step("only").extra == {"tracker_run": f"{run.name}_only"}
         with pytest.raises(RunFailedError, match="negative"):
             tracked(only=maybe_fail(config=Wait(value=-1))).run()
         assert CALLS == [("prepare", "only", None), ("cleanup", "only", True)]

@@ -273,7 +273,7 @@ class BaseMetadataStore(StackComponent):
                                entrypoint_name: str, source: str,
                                parameters: Mapping[str, Any], cache_key: str,
                                inputs: Mapping[str, str], original: StepRunRecord) -> None:
-        """Record a step reused from ``original``: its outputs are the original's."""
+        """Record a step reused from ``original``: its outputs and extras are the original's."""
         import sqlalchemy as sa
 
         from zenml.metadata_stores.schema import step_inputs, step_outputs, step_runs
@@ -290,8 +290,8 @@ class BaseMetadataStore(StackComponent):
                 id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
                 source=source, status=ExecutionStatus.CACHED.value, is_cached=True,
                 cache_key=cache_key, original_step_run_id=original.id,
-                parameters=json.dumps(dict(parameters), sort_keys=True), extra="{}",
-                started=now, finished=now))
+                parameters=json.dumps(dict(parameters), sort_keys=True),
+                extra=json.dumps(original.extra, sort_keys=True), started=now, finished=now))
             if inputs:
                 conn.execute(step_inputs.insert(), [
                     {"step_run_id": step_run_id, "name": k, "artifact_id": v}
