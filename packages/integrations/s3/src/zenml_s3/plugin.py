@@ -33,7 +33,7 @@ def zenml_integration() -> IntegrationInfo:
 
 @hookimpl
 def zenml_flavors() -> list[Flavor]:
-    """Return this integration's flavors (none yet)."""
-    # The flavors land with this integration's own issue, imported lazily here:
-    #     from zenml_s3.flavors import ...
-    return []
+    """The ``s3`` artifact store."""
+    from zenml_s3.flavors import S3_ARTIFACT_STORE
+
+    return [S3_ARTIFACT_STORE]

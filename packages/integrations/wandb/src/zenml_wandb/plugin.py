@@ -1,4 +1,4 @@
-"""The zenml plugin of zenml-wandb (entry point ``wandb``); see the _template for its shape.
+"""The zenml plugin of zenml-wandb (entry point ``wandb``): the ``wandb`` experiment tracker flavor.
 
 Imported whenever zenml loads plugins, so it imports nothing but zenml.plugins.
 """
@@ -18,9 +18,9 @@ __all__ = ["DESCRIPTION", "NAME", "REQUIREMENTS", "zenml_flavors", "zenml_integr
 
 NAME = "wandb"
 DESCRIPTION = "Weights & Biases experiment tracker"
-#: The third-party libraries the implementation needs; they become dependencies
-#: of this distribution together with the implementation.
-REQUIREMENTS: list[str] = ["wandb>=0.17"]
+#: The third-party libraries the implementation needs (also the distribution's
+#: dependencies and the core catalog's entry). 0.19.10 brought ``reinit="finish_previous"``.
+REQUIREMENTS: list[str] = ["wandb>=0.19.10,<1"]
 
 
 @hookimpl
@@ -33,7 +33,7 @@ def zenml_integration() -> IntegrationInfo:
 
 @hookimpl
 def zenml_flavors() -> list[Flavor]:
-    """Return this integration's flavors (none yet)."""
-    # The flavors land with this integration's own issue, imported lazily here:
-    #     from zenml_wandb.flavors import ...
-    return []
+    """Return the ``wandb`` experiment tracker flavor."""
+    from zenml_wandb.flavors import WANDB_EXPERIMENT_TRACKER
+
+    return [WANDB_EXPERIMENT_TRACKER]

@@ -1,0 +1,349 @@
+"""The ``s3`` artifact store: artifacts in an S3 bucket, through s3fs.
+
+This is the only module of zenml-s3 that imports s3fs and botocore, and it is
+imported only when a stack using the store is instantiated (a pipeline run,
+``zenml stack up``, the post-execution API).
+
+What it adds to :class:`~zenml.artifact_stores.base.BaseArtifactStore`:
+
+- files are written in parts of :attr:`S3ArtifactStore.BLOCK_SIZE` (multipart
+  upload), so a large artifact is never held whole in memory; a write that
+  fails or is interrupted is aborted, never committed half-written;
+- the first operation on a bucket lists one key of it, so a missing bucket or
+  refused credentials are named precisely, before a step's code runs (the
+  launcher checks the output folders first); S3 has no folders, so
+  :meth:`~S3ArtifactStore.makedirs` does nothing else (s3fs's would create a
+  missing bucket);
+- :meth:`~S3ArtifactStore.content_hash` is computed from the objects' ETags and
+  sizes (one listing), without reading the artifact back;
+- errors from botocore and s3fs (missing bucket, refused credentials,
+  unreachable or silent endpoint) become one-line :class:`ArtifactStoreError`
+  messages naming the store, the bucket, the cause and the fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any, ClassVar
+
+from zenml.artifact_stores.base import BaseArtifactStore
+from zenml_s3.errors import ArtifactStoreError
+from zenml_s3.flavors import S3ArtifactStoreConfig
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+__all__ = ["S3ArtifactStore"]
+
+# Error codes S3 answers for refused credentials or permissions.
+_DENIED = frozenset({
+    "403", "AccessDenied", "AccountProblem", "AllAccessDisabled", "ExpiredToken", "Forbidden",
+    "InvalidAccessKeyId", "InvalidToken", "InvalidSecurity", "SignatureDoesNotMatch",
+    "TokenRefreshRequired", "UnauthorizedAccess",
+})
+# The bucket lives in another region than the client signs for.
+_REGION = frozenset({"301", "PermanentRedirect", "AuthorizationHeaderMalformed"})
+# Answers that mean "no such object" (or a conditional write that lost): they stay
+# the FileNotFoundError / FileExistsError s3fs raises, which callers may rely on.
+_PASS_THROUGH = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchUpload", "PreconditionFailed"})
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and the exceptions it was raised from (causes, then contexts)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen and len(seen) < 16:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _one_line(text: object) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return " ".join(lines)[:300]
+
+
+class S3ArtifactStore(BaseArtifactStore):
+    """Stores artifacts under ``s3://BUCKET/PREFIX`` (AWS or any S3-compatible server)."""
+
+    config: S3ArtifactStoreConfig
+
+    #: Part size of multipart uploads (and read-ahead size): a file is sent in
+    #: parts of this size as it is written, so at most a few parts are in memory.
+    #: S3 allows 10,000 parts per object: ~156 GiB with small writes (numpy writes
+    #: 16 MiB chunks, which become parts of their own size).
+    BLOCK_SIZE: ClassVar[int] = 16 * 2**20
+    #: How often s3fs repeats a call that timed out or broke off while reading
+    #: (each try already has botocore's own bounded retries).
+    S3FS_RETRIES: ClassVar[int] = 2
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._checked_buckets: set[str] = set()
+
+    # -- the filesystem -------------------------------------------------------------------
+    @property
+    def bucket(self) -> str:
+        """The bucket of the store's path."""
+        return self.config.bucket
+
+    def get_filesystem(self) -> AbstractFileSystem:
+        """An ``s3fs.S3FileSystem`` with this store's credentials and client settings."""
+        import s3fs  # type: ignore[import-untyped, import-not-found]
+
+        self._check_kwargs()
+        kwargs: dict[str, Any] = {
+            "client_kwargs": dict(self.config.client_kwargs),
+            "config_kwargs": dict(self.config.config_kwargs),
+            "s3_additional_kwargs": dict(self.config.s3_additional_kwargs),
+            "default_block_size": self.BLOCK_SIZE,
+            # Steps may run in other processes: a cached listing would go stale.
+            "use_listings_cache": False,
+            "skip_instance_cache": True,
+        }
+        for name in ("key", "secret", "token"):
+            value = getattr(self.config, name)
+            if value is not None:
+                kwargs[name] = value.get_secret_value()
+        filesystem = s3fs.S3FileSystem(**kwargs)
+        filesystem.retries = self.S3FS_RETRIES
+        return filesystem
+
+    def _check_kwargs(self) -> None:
+        """Unknown client or Config arguments fail here, in one line, not at the first call."""
+        import inspect
+
+        from aiobotocore.config import AioConfig  # type: ignore[import-untyped, import-not-found]
+        from botocore.session import Session  # type: ignore[import-untyped, import-not-found]
+
+        given = set(self.config.client_kwargs)
+        reserved = {"self", "service_name", "config", "aws_access_key_id",
+                    "aws_secret_access_key", "aws_session_token"}
+        allowed = set(inspect.signature(Session.create_client).parameters) - reserved
+        unknown = sorted(given - allowed)
+        if unknown:
+            raise self._error(f"unknown client_kwargs {', '.join(unknown)}",
+                              f"valid ones are {', '.join(sorted(allowed))}")
+        try:
+            AioConfig(**self.config.config_kwargs)
+        except Exception as error:
+            raise self._error(f"invalid config_kwargs ({_one_line(error)})",
+                              "use botocore Config arguments such as connect_timeout, "
+                              "read_timeout, retries") from None
+
+    # -- errors -------------------------------------------------------------------------
+    def _endpoint(self) -> str:
+        url = (self.config.client_kwargs.get("endpoint_url")
+               or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"))
+        return str(url) if url else "AWS S3"
+
+    def _error(self, cause: str, fix: str) -> ArtifactStoreError:
+        return ArtifactStoreError(
+            f"S3 artifact store '{self.name}' (bucket '{self.bucket}'): {cause}; {fix}")
+
+    def translate(self, error: BaseException) -> ArtifactStoreError | None:
+        """The one-line error for a failure of S3 or of the connection, else None."""
+        from botocore.exceptions import (  # type: ignore[import-untyped, import-not-found]
+            ClientError,
+            ConnectionClosedError,
+            CredentialRetrievalError,
+            EndpointConnectionError,
+            NoCredentialsError,
+            PartialCredentialsError,
+            ProfileNotFound,
+            ReadTimeoutError,
+        )
+        from botocore.exceptions import (  # type: ignore[import-untyped, import-not-found]
+            ConnectionError as BotoConnectionError,
+        )
+        from fsspec.exceptions import FSTimeoutError
+
+        if isinstance(error, ArtifactStoreError):
+            return error
+        endpoint = self._endpoint()
+        for err in _chain(error):
+            name = type(err).__name__
+            if isinstance(err, (NoCredentialsError, PartialCredentialsError,
+                                CredentialRetrievalError, ProfileNotFound)):
+                return self._error(
+                    f"no usable AWS credentials ({name}: {_one_line(err)})",
+                    "pass --key and --secret, or set AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY (or an AWS profile) where the step runs")
+            if isinstance(err, ClientError):
+                details = err.response.get("Error", {})
+                code = str(details.get("Code", ""))
+                message = _one_line(details.get("Message") or err)
+                if code in _PASS_THROUGH:
+                    return None
+                if code == "NoSuchBucket":
+                    return self._error(
+                        f"the bucket does not exist at {endpoint} (NoSuchBucket)",
+                        "create it, or fix --path (and client_kwargs' endpoint_url)")
+                if code in _DENIED:
+                    return self._error(
+                        f"access denied by {endpoint} ({code}: {message})",
+                        "check --key, --secret and --token (or the AWS credentials of the "
+                        "environment the step runs in) and the bucket's permissions")
+                if code in _REGION:
+                    return self._error(
+                        f"the bucket is in another region ({code}: {message})",
+                        'set client_kwargs to {"region_name": "<the bucket\'s region>"}')
+                return self._error(f"{endpoint} refused the request ({code}: {message})",
+                                   "check the store's configuration and the server")
+            if isinstance(err, (ReadTimeoutError, FSTimeoutError)):
+                timeout = self.config.config_kwargs.get("read_timeout")
+                return self._error(
+                    f"no answer from {endpoint} within read_timeout={timeout} s "
+                    f"({name}: {_one_line(err)})",
+                    "check that the server is healthy, or raise config_kwargs' read_timeout")
+            if isinstance(err, (EndpointConnectionError, ConnectionClosedError,
+                                BotoConnectionError)) or type(err).__module__.startswith(
+                                    "aiohttp"):
+                return self._error(
+                    f"cannot reach {endpoint} ({name}: {_one_line(err)})",
+                    "check client_kwargs' endpoint_url and that the server is up and "
+                    "reachable from where the step runs")
+        return None
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:
+            translated = self.translate(error)
+            if translated is None or translated is error:
+                raise
+            raise translated from error
+
+    # -- files --------------------------------------------------------------------------
+    @contextmanager
+    def open(self, path: str, mode: str = "rb", **kwargs: Any) -> Iterator[IO[Any]]:
+        """Open an object; text modes are UTF-8 like the local store.
+
+        A write is committed when the block ends without an error; if it raises,
+        the upload is aborted and no object (or the previous one) is left.
+        """
+        self._check_bucket(path)
+        text = "b" not in mode
+        text_kwargs = {name: kwargs.pop(name) for name in ("encoding", "errors", "newline")
+                       if name in kwargs}
+        with self._translated():
+            raw = self.filesystem.open(path, mode.replace("t", "") + ("b" if text else ""),
+                                       **kwargs)
+        writing = any(flag in mode for flag in "wax+")
+        handle: IO[Any] = (io.TextIOWrapper(raw, **{"encoding": "utf-8", **text_kwargs})
+                           if text else raw)
+        try:
+            yield handle
+        except BaseException as error:
+            if writing:
+                self._discard(raw)
+            else:
+                raw.close()
+            translated = self.translate(error) if isinstance(error, Exception) else None
+            if translated is None or translated is error:
+                raise
+            raise translated from error
+        try:
+            with self._translated():
+                handle.close()
+        except BaseException:
+            if writing:
+                self._discard(raw)
+            raise
+
+    @staticmethod
+    def _discard(raw: Any) -> None:
+        """Abort an unfinished upload (nothing is committed) and close the file."""
+        with contextlib.suppress(Exception):  # the upload is abandoned either way
+            raw.discard()
+        raw.closed = True
+
+    def _check_bucket(self, path: str) -> None:
+        """List one key of ``path``'s bucket, once per bucket: the first contact with S3
+        names a missing bucket or refused credentials precisely (a refused HEAD
+        request only says 403)."""
+        bucket, _, key = str(self.filesystem._strip_protocol(path)).partition("/")
+        if bucket in self._checked_buckets:
+            return
+        # the store's own prefix, where the credentials may be limited to it
+        prefix = self.config.path[len(f"s3://{self.bucket}"):].lstrip("/")
+        if bucket != self.bucket or not key.startswith(prefix):
+            prefix = ""
+        with self._translated():
+            self.filesystem.call_s3("list_objects_v2", Bucket=bucket, Prefix=prefix, MaxKeys=1)
+        self._checked_buckets.add(bucket)
+
+    def exists(self, path: str) -> bool:
+        """Whether an object or a prefix with objects exists at ``path``."""
+        self._check_bucket(path)
+        with self._translated():
+            return super().exists(path)
+
+    def makedirs(self, path: str) -> None:
+        """S3 has no folders: only check (once) that the bucket exists and can be listed.
+
+        s3fs's own ``makedirs`` would create a missing bucket.
+        """
+        self._check_bucket(path)
+
+    def listdir(self, path: str) -> list[str]:
+        """The names directly under ``path``."""
+        self._check_bucket(path)
+        with self._translated():
+            return super().listdir(path)
+
+    def remove(self, path: str) -> None:
+        """Delete one object."""
+        self._check_bucket(path)
+        with self._translated():
+            super().remove(path)
+
+    def rmtree(self, path: str) -> None:
+        """Delete every object under ``path``."""
+        self._check_bucket(path)
+        with self._translated():
+            super().rmtree(path)
+
+    def copyfile(self, src: str, dst: str, overwrite: bool = False) -> None:
+        """Copy one object (server side)."""
+        self._check_bucket(dst)
+        with self._translated():
+            super().copyfile(src, dst, overwrite=overwrite)
+
+    def glob(self, pattern: str) -> list[str]:
+        """The paths matching ``pattern``."""
+        self._check_bucket(pattern)
+        with self._translated():
+            return super().glob(pattern)
+
+    def content_hash(self, path: str) -> str | None:
+        """SHA-256 over the names, sizes and ETags of the objects under ``path``.
+
+        One listing instead of reading the artifact back. The same bytes written
+        the same way (same part size) give the same ETags, so identical outputs
+        keep downstream cache keys. When the server gives no ETag, the objects
+        are read back (the base class's hash).
+        """
+        self._check_bucket(path)
+        with self._translated():
+            fs = self.filesystem
+            root = str(fs._strip_protocol(path.rstrip("/")))
+            entries: dict[str, dict[str, Any]] = fs.find(root, detail=True)
+        if not entries:
+            return None
+        digest = hashlib.sha256(b"zenml-s3 etags v1\0")
+        for name in sorted(entries):
+            info = entries[name]
+            etag = str(info.get("ETag") or "").strip('"')
+            if not etag:
+                with self._translated():
+                    return super().content_hash(path)
+            relative = name[len(root):] if name.startswith(root) else name
+            digest.update(f"{relative}\0{info.get('size')}\0{etag}\0".encode())
+        return digest.hexdigest()
