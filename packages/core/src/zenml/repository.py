@@ -18,6 +18,7 @@ from zenml.errors import (
     EntityNotFoundError,
     ProvisioningError,
     StoreError,
+    ZenMLError,
 )
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.models import ComponentModel, ComponentState, StackModel
@@ -245,7 +246,7 @@ class Repository:
             elif component.is_running:
                 component.suspend()
             state = ComponentState(component.is_provisioned, component.is_running)
-        except ProvisioningError:
+        except ZenMLError:  # already one line naming the component and the fix
             raise
         except NotImplementedError:
             raise ProvisioningError(f"{what.capitalize()} cannot be "

@@ -228,7 +228,8 @@ def test_explicitly_cached_steps_start_no_run_when_reused(wandb_stack: Zen, wand
     second = pipeline().run(run_name="rescored")
     assert second is not None
     assert second.get_step("score").is_cached
-    assert second.get_step("score").extra == {}
+    # a reused step points at the wandb run that produced its outputs
+    assert second.get_step("score").extra == first.get_step("score").extra
     assert not second.get_step("train").is_cached  # trainer sets no enable_cache: off
     assert len(run_dirs(wandb_dir) - before) == 1  # the trainer's run only
     assert bodies(body_log).count("cached_scorer") == 1

@@ -14,6 +14,7 @@ error on stderr, one line).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             launcher.launch(args.step)
         except ZenMLError as error:
-            launcher.fail_run(str(error))
+            with contextlib.suppress(ZenMLError):  # the store may be what failed
+                launcher.fail_run(str(error))
             raise
         launcher.finish_run_if_done()
     except ZenMLError as error:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from zenml.errors import RunFailedError, StepInterfaceError
+from zenml.errors import RunFailedError, StepInterfaceError, ZenMLError
 from zenml.execution.cache import cache_key
 from zenml.execution.source import load_source
 from zenml.execution.step_info import (
@@ -108,6 +108,9 @@ class StepLauncher:
             message = _error_line(error)
             try:
                 store.fail_step_run(step_run_id, message)
+            except ZenMLError as store_error:  # keep the step's own error as the cause
+                logger.warning("Could not record step '%s' as failed: %s", spec.name,
+                               store_error)
             finally:
                 self._cleanup(prepared, info, failed=True)
                 reset_current_step_run(token)

@@ -130,27 +130,25 @@ class BaseMetadataStore(StackComponent):
             raise self._error(error) from None
 
     def _ensure_schema(self, engine: sa.Engine) -> None:
+        """Create the tables on first use, or check the stored schema version.
+
+        One transaction: on SQLite (BEGIN IMMEDIATE) concurrent first uses
+        take turns. Databases whose DDL commits at once (MySQL) must make
+        concurrent callers take turns themselves, e.g. by overriding this
+        method to call it under a server-side lock.
+        """
         import sqlalchemy as sa
-        from sqlalchemy import exc
 
         from zenml.metadata_stores import schema
 
-        for attempt in range(2):
-            try:
-                with self._transaction(write=True, engine=engine) as conn:
-                    if not sa.inspect(conn).has_table(schema.meta.name):
-                        schema.metadata.create_all(conn)
-                        conn.execute(schema.meta.insert().values(
-                            key="schema_version", value=str(schema.SCHEMA_VERSION)))
-                        return
-                    version = conn.execute(sa.select(schema.meta.c.value).where(
-                        schema.meta.c.key == "schema_version")).scalar()
-                break
-            except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError) as error:
-                # another process created the tables first (MySQL DDL is not
-                # transactional): look again once
-                if attempt:
-                    raise self._error(error) from None
+        with self._transaction(write=True, engine=engine) as conn:
+            if not sa.inspect(conn).has_table(schema.meta.name):
+                schema.metadata.create_all(conn)
+                conn.execute(schema.meta.insert().values(
+                    key="schema_version", value=str(schema.SCHEMA_VERSION)))
+                return
+            version = conn.execute(sa.select(schema.meta.c.value).where(
+                schema.meta.c.key == "schema_version")).scalar()
         if version is None or not str(version).isdigit():
             raise MetadataStoreError(
                 f"Metadata store '{self.name}' ({self.location}) has no readable schema "

@@ -26,6 +26,9 @@ SCHEMA_VERSION = 1
 
 metadata = sa.MetaData()
 
+# MySQL / MariaDB: transactional tables and full Unicode whatever the server's defaults.
+MYSQL_OPTIONS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+
 ID = sa.String(36)
 NAME = sa.String(255)
 Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
@@ -35,6 +38,7 @@ meta = sa.Table(
     "zenml_md_meta", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(255), nullable=False),
+    **MYSQL_OPTIONS,
 )
 
 pipelines = sa.Table(
@@ -42,6 +46,7 @@ pipelines = sa.Table(
     sa.Column("id", ID, primary_key=True),
     sa.Column("name", NAME, nullable=False, unique=True),
     sa.Column("created", Timestamp, nullable=False),
+    **MYSQL_OPTIONS,
 )
 
 pipeline_runs = sa.Table(
@@ -60,6 +65,7 @@ pipeline_runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
     sa.Index("ix_zenml_md_runs_created", "created"),
     sa.Index("ix_zenml_md_runs_pipeline_created", "pipeline_id", "created"),
+    **MYSQL_OPTIONS,
 )
 
 step_runs = sa.Table(
@@ -80,6 +86,7 @@ step_runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
     sa.UniqueConstraint("run_id", "name", name="uq_zenml_md_step_runs_run_name"),
     sa.Index("ix_zenml_md_step_runs_cache", "cache_key", "status"),
+    **MYSQL_OPTIONS,
 )
 
 artifacts = sa.Table(
@@ -93,6 +100,7 @@ artifacts = sa.Table(
     sa.Column("producer_step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"),
               nullable=False),
     sa.Column("created", Timestamp, nullable=False),
+    **MYSQL_OPTIONS,
 )
 
 step_inputs = sa.Table(
@@ -100,6 +108,7 @@ step_inputs = sa.Table(
     sa.Column("step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"), primary_key=True),
     sa.Column("name", NAME, primary_key=True),
     sa.Column("artifact_id", ID, sa.ForeignKey("zenml_md_artifacts.id"), nullable=False),
+    **MYSQL_OPTIONS,
 )
 
 step_outputs = sa.Table(
@@ -107,4 +116,5 @@ step_outputs = sa.Table(
     sa.Column("step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"), primary_key=True),
     sa.Column("name", NAME, primary_key=True),
     sa.Column("artifact_id", ID, sa.ForeignKey("zenml_md_artifacts.id"), nullable=False),
+    **MYSQL_OPTIONS,
 )

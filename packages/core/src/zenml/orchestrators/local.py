@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from zenml.errors import RunFailedError
+from zenml.errors import RunFailedError, ZenMLError
 from zenml.execution.launcher import StepLauncher
 from zenml.orchestrators.base import BaseOrchestrator
 from zenml.orchestrators.config import LocalOrchestratorConfig
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from zenml.steps.base_step import BaseStep
 
 __all__ = ["LocalOrchestrator"]
+
+logger = logging.getLogger("zenml")
 
 
 class LocalOrchestrator(BaseOrchestrator):
@@ -41,12 +44,21 @@ class LocalOrchestrator(BaseOrchestrator):
                 for spec in deployment.steps:
                     launcher.launch(spec.name)
         except RunFailedError as error:
-            launcher.fail_run(str(error))
+            self._record_failure(launcher, str(error))
             raise
         except BaseException as error:
-            launcher.fail_run(f"interrupted: {type(error).__name__}")
+            self._record_failure(launcher, f"{type(error).__name__}: {error}".rstrip(": "))
             raise
         launcher.finish_run_if_done()
+
+    @staticmethod
+    def _record_failure(launcher: StepLauncher, error: str) -> None:
+        """Mark the run failed; if the store itself is gone, say so and keep the cause."""
+        try:
+            launcher.fail_run(error)
+        except ZenMLError as store_error:
+            logger.warning("Could not mark run '%s' failed: %s", launcher.deployment.run_name,
+                           store_error)
 
     def _run_parallel(self, launcher: StepLauncher) -> None:
         specs = {s.name: s for s in launcher.deployment.steps}
