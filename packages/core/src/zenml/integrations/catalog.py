@@ -57,7 +57,7 @@ CATALOG: tuple[KnownIntegration, ...] = (
         name="mysql",
         description="MySQL / MariaDB metadata store",
         flavors=((T.METADATA_STORE, "mysql"),),
-        requirements=("pymysql>=1.1",),
+        requirements=("pymysql[rsa]>=1.2,<2",),
     ),
     KnownIntegration(
         name="s3",

@@ -18,9 +18,12 @@ __all__ = ["DESCRIPTION", "NAME", "REQUIREMENTS", "zenml_flavors", "zenml_integr
 
 NAME = "mysql"
 DESCRIPTION = "MySQL / MariaDB metadata store"
-#: The third-party libraries the implementation needs; they become dependencies
-#: of this distribution together with the implementation.
-REQUIREMENTS: list[str] = ["pymysql>=1.1"]
+#: The third-party libraries the implementation needs (also this distribution's
+#: dependencies and the core catalog's entry): PyMySQL 1.2+ (older ones fall back
+#: to plain connections when the server offers no TLS, even when TLS is
+#: configured), with ``cryptography`` for MySQL 8's ``caching_sha2_password``
+#: logins over plain connections.
+REQUIREMENTS: list[str] = ["pymysql[rsa]>=1.2,<2"]
 
 
 @hookimpl
@@ -33,7 +36,7 @@ def zenml_integration() -> IntegrationInfo:
 
 @hookimpl
 def zenml_flavors() -> list[Flavor]:
-    """Return this integration's flavors (none yet)."""
-    # The flavors land with this integration's own issue, imported lazily here:
-    #     from zenml_mysql.flavors import ...
-    return []
+    """The ``mysql`` metadata store."""
+    from zenml_mysql.flavors import MYSQL_METADATA_STORE
+
+    return [MYSQL_METADATA_STORE]
