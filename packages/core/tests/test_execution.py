@@ -344,3 +344,33 @@ def test_deployment_has_no_need_for_the_stack_store(tmp_path: Path) -> None:
     assert not (tmp_path / "elsewhere").exists()
     data = json.loads(file.read_text())
     assert data["stack"]["name"] == "default"
+
+
+def test_a_run_driven_step_by_step_from_other_processes_stays_running(tmp_path: Path) -> None:
+    deployment = make().deployment(Repository().active_stack)
+    file = tmp_path / "deployment.json"
+    file.write_text(deployment.to_json())
+    done = subprocess.run(
+        [sys.executable, "-m", "zenml.execution.entrypoint", "--deployment", str(file),
+         "--step", "left"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # the process that recorded the run has exited, but it never owned the whole run
+    run = Repository().get_pipeline("fan_in").get_run(deployment.run_name)
+    assert run.status is ExecutionStatus.RUNNING
+
+
+def test_one_run_id_cannot_name_two_runs() -> None:
+    from zenml.errors import EntityExistsError
+
+    store = Repository().active_stack.metadata_store
+    store.create_run(run_id="r-1", run_name="first", pipeline_name="p", stack_name="s",
+                     enable_cache=True, num_steps=1)
+    again = store.create_run(run_id="r-1", run_name="first", pipeline_name="p",
+                             stack_name="s", enable_cache=True, num_steps=1)
+    assert again.name == "first"  # idempotent for the same run
+    with pytest.raises(EntityExistsError, match="already recorded as run 'first'"):
+        store.create_run(run_id="r-1", run_name="second", pipeline_name="p", stack_name="s",
+                         enable_cache=True, num_steps=1)
+    with pytest.raises(EntityExistsError, match="already exists"):
+        store.create_run(run_id="r-2", run_name="first", pipeline_name="p", stack_name="s",
+                         enable_cache=True, num_steps=1)

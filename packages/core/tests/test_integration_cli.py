@@ -171,7 +171,7 @@ def test_requirements(zen: Zen) -> None:
     assert zen("integration", "requirements", "seldon").output.splitlines() == [
         "kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6"]
     table = zen("integration", "requirements").output
-    assert "s3fs>=2023.1" in table and "kfp>=2.7,<3" in table
+    assert "s3fs>=2023.1" in table and "kfp>=2.15,<3" in table
     zen.fails("integration", "requirements", "nope")
 
 

@@ -66,12 +66,18 @@ class StepLauncher:
         store: BaseMetadataStore = self.stack.metadata_store
         return store
 
-    def ensure_run(self) -> None:
-        """Record the run (once; any step may be the first to get here)."""
+    def ensure_run(self, owner_pid: int | None = None) -> None:
+        """Record the run (once; any step may be the first to get here).
+
+        ``owner_pid`` is the process that runs every step (the local
+        orchestrator); when it dies, the run shows as failed. Runs whose steps
+        run in separate processes have no owner.
+        """
         d = self.deployment
         self.metadata_store.create_run(
             run_id=d.run_id, run_name=d.run_name, pipeline_name=d.pipeline_name,
-            stack_name=d.stack.name, enable_cache=d.enable_cache, num_steps=len(d.steps))
+            stack_name=d.stack.name, enable_cache=d.enable_cache, num_steps=len(d.steps),
+            owner_pid=owner_pid)
 
     # -- one step -----------------------------------------------------------------------
     def launch(self, step_name: str) -> ExecutionStatus:

@@ -51,7 +51,7 @@ CATALOG: tuple[KnownIntegration, ...] = (
         name="kubeflow",
         description="Kubeflow Pipelines orchestrator",
         flavors=((T.ORCHESTRATOR, "kubeflow"),),
-        requirements=("kfp>=2.7,<3",),
+        requirements=("kfp>=2.15,<3", "kubernetes>=28"),
     ),
     KnownIntegration(
         name="mysql",

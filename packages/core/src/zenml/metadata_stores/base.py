@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import socket
 import threading
 import uuid
@@ -171,8 +170,12 @@ class BaseMetadataStore(StackComponent):
 
     # -- writes -----------------------------------------------------------------
     def create_run(self, *, run_id: str, run_name: str, pipeline_name: str, stack_name: str,
-                   enable_cache: bool, num_steps: int) -> RunRecord:
-        """Record a new run (idempotent for the same id, so any step may call it)."""
+                   enable_cache: bool, num_steps: int, owner_pid: int | None = None,
+                   _retry: bool = True) -> RunRecord:
+        """Record a new run (idempotent for the same id, so any step may call it).
+
+        ``owner_pid`` (0 when unknown) is the process running every step.
+        """
         import sqlalchemy as sa
         from sqlalchemy import exc
 
@@ -199,16 +202,25 @@ class BaseMetadataStore(StackComponent):
                         id=run_id, name=run_name, pipeline_id=pipeline_id,
                         status=ExecutionStatus.RUNNING.value, enable_cache=enable_cache,
                         stack_name=stack_name, num_steps=num_steps,
-                        host=socket.gethostname()[:255], pid=os.getpid(), created=now))
+                        host=socket.gethostname()[:255], pid=owner_pid or 0, created=now))
         except exc.IntegrityError:
-            # a concurrent first run of the same pipeline or same run: retry once
+            # a concurrent first run of the same pipeline or of the same run: look again
             with self._transaction(write=False) as conn:
-                found = conn.execute(sa.select(pipeline_runs.c.id).where(
+                by_name = conn.execute(sa.select(pipeline_runs.c.id).where(
                     pipeline_runs.c.name == run_name)).scalar()
-            if found != run_id:
+                by_id = conn.execute(sa.select(pipeline_runs.c.name).where(
+                    pipeline_runs.c.id == run_id)).scalar()
+            if by_id is not None and by_id != run_name:
+                raise EntityExistsError(
+                    f"Run id {run_id} is already recorded as run '{by_id}' in metadata "
+                    f"store '{self.name}'; a run id names one run") from None
+            if by_name != run_id:
+                if not _retry:
+                    raise
                 return self.create_run(run_id=run_id, run_name=run_name,
                                        pipeline_name=pipeline_name, stack_name=stack_name,
-                                       enable_cache=enable_cache, num_steps=num_steps)
+                                       enable_cache=enable_cache, num_steps=num_steps,
+                                       owner_pid=owner_pid, _retry=False)
         return self.get_run(run_id)
 
     def finish_run(self, run_id: str, status: ExecutionStatus, error: str | None = None) -> None:

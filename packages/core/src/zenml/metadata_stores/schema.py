@@ -7,6 +7,8 @@ bounded strings where indexed, microsecond timestamps on MySQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
@@ -27,7 +29,7 @@ SCHEMA_VERSION = 1
 metadata = sa.MetaData()
 
 # MySQL / MariaDB: transactional tables and full Unicode whatever the server's defaults.
-MYSQL_OPTIONS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+MYSQL_OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 
 ID = sa.String(36)
 NAME = sa.String(255)

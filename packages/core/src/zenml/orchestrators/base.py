@@ -27,10 +27,12 @@ class BaseOrchestrator(StackComponent):
     TYPE: ClassVar[StackComponentType] = StackComponentType.ORCHESTRATOR
 
     def run(self, deployment: Deployment, stack: Stack,
-            steps: Mapping[str, BaseStep] | None = None) -> None:
+            steps: Mapping[str, BaseStep] | None = None) -> str | None:
         """Run (or submit) every step of the deployment.
 
         ``steps`` holds the step objects when the caller has them in memory.
-        Raise :class:`zenml.errors.RunFailedError` when a step fails.
+        Raise :class:`zenml.errors.RunFailedError` when a step fails. Return
+        the id the run is recorded under when it is not ``deployment.run_id``
+        (e.g. one the remote system assigned), else ``None``.
         """
         raise NotImplementedError(f"{type(self).__name__} cannot run pipelines")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -33,10 +34,10 @@ class LocalOrchestrator(BaseOrchestrator):
     config: LocalOrchestratorConfig
 
     def run(self, deployment: Deployment, stack: Stack,
-            steps: Mapping[str, BaseStep] | None = None) -> None:
+            steps: Mapping[str, BaseStep] | None = None) -> str | None:
         """Run the steps, one after another or in parallel."""
         launcher = StepLauncher(deployment, stack, steps)
-        launcher.ensure_run()
+        launcher.ensure_run(owner_pid=os.getpid())
         try:
             if self.config.parallel and len(deployment.steps) > 1:
                 self._run_parallel(launcher)
@@ -50,6 +51,7 @@ class LocalOrchestrator(BaseOrchestrator):
             self._record_failure(launcher, f"{type(error).__name__}: {error}".rstrip(": "))
             raise
         launcher.finish_run_if_done()
+        return None
 
     @staticmethod
     def _record_failure(launcher: StepLauncher, error: str) -> None:

@@ -10,7 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from zenml.errors import PipelineConfigurationError, PipelineInterfaceError, ZenMLError
+from zenml.errors import (
+    EntityNotFoundError,
+    PipelineConfigurationError,
+    PipelineInterfaceError,
+    ZenMLError,
+)
 from zenml.steps.base_step import BaseStep
 
 if TYPE_CHECKING:
@@ -205,11 +210,20 @@ class BasePipeline:
         logger.info("Cache %s for pipeline `%s`.",
                     "enabled" if deployment.enable_cache else "disabled", self.name)
         started = time.perf_counter()
-        stack.orchestrator.run(deployment, stack, self.steps)
+        run_id = stack.orchestrator.run(deployment, stack, self.steps) or deployment.run_id
+        store = stack.metadata_store
+        try:
+            record = store.get_run(run_id)
+        except EntityNotFoundError:
+            # a remote orchestrator that only compiled the pipeline, or submitted it and
+            # returned before a step recorded the run
+            logger.info("Run `%s` was handed to orchestrator '%s' and is not recorded in "
+                        "metadata store '%s' yet; pipeline.run() returns None.",
+                        deployment.run_name, stack.orchestrator.name, store.name)
+            return None
         logger.info("Pipeline run `%s` has finished in %.3fs.", deployment.run_name,
                     time.perf_counter() - started)
-        store = stack.metadata_store
-        return PipelineRunView(store, store.get_run(deployment.run_id))
+        return PipelineRunView(store, record)
 
     # -- post-execution -----------------------------------------------------------------
     def get_runs(self) -> list[PipelineRunView]:

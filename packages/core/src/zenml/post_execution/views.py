@@ -40,8 +40,9 @@ def _process_alive(pid: int) -> bool:
 
 
 def run_status(record: RunRecord) -> ExecutionStatus:
-    """A run's status; a 'running' run whose process on this host is gone failed."""
-    if (record.status is ExecutionStatus.RUNNING and record.host == socket.gethostname()
+    """A run's status; a 'running' run whose owning process on this host is gone failed."""
+    if (record.status is ExecutionStatus.RUNNING and record.pid > 0
+            and record.host == socket.gethostname()
             and record.pid != os.getpid() and not _process_alive(record.pid)):
         return ExecutionStatus.FAILED
     return record.status

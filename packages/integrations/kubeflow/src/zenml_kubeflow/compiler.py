@@ -1,0 +1,160 @@
+"""Compile a zenml deployment into a Kubeflow Pipelines (kfp v2) pipeline YAML.
+
+One container task per step, named after it, each running the core's step
+entrypoint::
+
+    python -m zenml.execution.entrypoint --deployment-json <deployment>
+        --step <name> --run-id {{$.pipeline_job_uuid}} --run-name {{$.pipeline_job_name}}
+
+The deployment is the pipeline's one input parameter (``deployment``, its
+default the deployment's JSON), so it is written once however many steps
+there are. KFP resolves the two placeholders to the KFP run's id and display
+name: every KFP run of the YAML (a re-run from the UI too) is its own zenml
+run. Dependencies follow the pipeline's DAG, KFP caching is off (zenml caches),
+and each task gets the resources and environment of its ``step_settings``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zenml_kubeflow.errors import KubeflowError
+from zenml_kubeflow.flavors import ALL_STEPS
+from zenml_kubeflow.image import image_source_roots
+
+if TYPE_CHECKING:
+    from zenml.execution.deployment import Deployment
+    from zenml_kubeflow.flavors import KubeflowOrchestratorConfig, KubeflowStepSettings
+
+__all__ = [
+    "DEPLOYMENT_PARAMETER",
+    "ENTRYPOINT_COMMAND",
+    "MAX_DEPLOYMENT_CHARS",
+    "compile_pipeline",
+    "kfp_name",
+    "pod_deployment",
+    "secret_fields",
+]
+
+#: The pipeline input parameter that carries the deployment's JSON.
+DEPLOYMENT_PARAMETER = "deployment"
+ENTRYPOINT_COMMAND = ["python", "-m", "zenml.execution.entrypoint"]
+#: Linux refuses a single command-line argument longer than 128 KiB.
+MAX_DEPLOYMENT_CHARS = 120_000
+
+
+def pod_deployment(deployment: Deployment) -> Deployment:
+    """The deployment as pods see it: source roots point into the image."""
+    roots = [target for _, target in image_source_roots(deployment)]
+    return deployment.model_copy(update={"source_roots": roots})
+
+
+def secret_fields(deployment: Deployment) -> list[str]:
+    """``<component> <field>`` of every secret value the deployment holds."""
+    from zenml.plugins.manager import get_flavor_registry
+
+    registry = get_flavor_registry()
+    found = []
+    for component in deployment.stack.components:
+        flavor = registry.get(component.type, component.flavor)
+        for name in flavor.config_class.secret_field_names():
+            if component.config.get(name):
+                found.append(f"{component.type.display_name} '{component.name}' field {name}")
+    return found
+
+
+def kfp_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "pipeline"
+
+
+def _check_step_settings(deployment: Deployment, config: KubeflowOrchestratorConfig) -> None:
+    names = {spec.name for spec in deployment.steps}
+    unknown = sorted(set(config.step_settings) - names - {ALL_STEPS})
+    if unknown:
+        raise KubeflowError(
+            f"step_settings of the kubeflow orchestrator name step(s) {', '.join(unknown)}, "
+            f"which pipeline '{deployment.pipeline_name}' does not have (steps: "
+            f"{', '.join(sorted(names))}; '{ALL_STEPS}' means every step)")
+
+
+def _apply_settings(task: Any, settings: KubeflowStepSettings) -> None:
+    for name, value in sorted(settings.environment.items()):
+        task.set_env_variable(name, value)
+    if settings.cpu_request:
+        task.set_cpu_request(settings.cpu_request)
+    if settings.cpu_limit:
+        task.set_cpu_limit(settings.cpu_limit)
+    if settings.memory_request:
+        task.set_memory_request(settings.memory_request)
+    if settings.memory_limit:
+        task.set_memory_limit(settings.memory_limit)
+    if settings.accelerator_type:
+        task.set_accelerator_type(settings.accelerator_type)
+        task.set_accelerator_limit(settings.accelerator_limit or 1)
+
+
+def _step_component(step_name: str, source: str, image: str) -> Any:
+    """A container component named after the step, running the step entrypoint."""
+    from kfp import dsl  # type: ignore[import-not-found,import-untyped]
+
+    def component(deployment: str, run_id: str, run_name: str) -> Any:
+        return dsl.ContainerSpec(
+            image=image, command=list(ENTRYPOINT_COMMAND),
+            args=["--deployment-json", deployment, "--step", step_name,
+                  "--run-id", run_id, "--run-name", run_name])
+
+    # kfp reads the signature's types; this module's annotations are strings.
+    component.__annotations__ = {"deployment": str, "run_id": str, "run_name": str,
+                                 "return": dsl.ContainerSpec}
+    component.__name__ = step_name
+    component.__qualname__ = step_name
+    component.__doc__ = f"zenml step '{step_name}' ({source})."
+    return dsl.container_component(component)
+
+
+def compile_pipeline(deployment: Deployment, *, image: str,
+                     config: KubeflowOrchestratorConfig, path: Path) -> Path:
+    """Write the pipeline YAML of ``deployment`` to ``path`` (mode 0600) and return it."""
+    from kfp import compiler, dsl  # type: ignore[import-not-found,import-untyped]
+
+    _check_step_settings(deployment, config)
+    text = pod_deployment(deployment).to_json()
+    if len(text) > MAX_DEPLOYMENT_CHARS:
+        raise KubeflowError(
+            f"The deployment of pipeline '{deployment.pipeline_name}' is {len(text)} "
+            f"characters long; a step's command line holds at most {MAX_DEPLOYMENT_CHARS}: "
+            f"pass large step parameters as artifacts (a step's output) instead")
+    components = {spec.name: _step_component(spec.name, spec.source, image)
+                  for spec in deployment.steps}
+
+    def zenml_pipeline(deployment: str = text) -> None:
+        tasks: dict[str, Any] = {}
+        for spec in pod_specs:
+            task = components[spec.name](
+                deployment=deployment, run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
+                run_name=dsl.PIPELINE_JOB_NAME_PLACEHOLDER)
+            task.set_display_name(spec.name)
+            task.set_caching_options(False)
+            for upstream in spec.upstream:
+                task.after(tasks[upstream])
+            _apply_settings(task, config.settings_for(spec.name))
+            tasks[spec.name] = task
+
+    pod_specs = deployment.steps
+    zenml_pipeline.__annotations__ = {"deployment": str, "return": None}
+    zenml_pipeline.__doc__ = f"zenml pipeline '{deployment.pipeline_name}'."
+    pipeline = dsl.pipeline(name=kfp_name(deployment.pipeline_name),
+                            display_name=deployment.pipeline_name)(zenml_pipeline)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The YAML holds the deployment, secret fields included: private from the start.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
+    try:
+        compiler.Compiler().compile(pipeline_func=pipeline, package_path=str(path))
+    except (ValueError, TypeError) as error:
+        raise KubeflowError(f"The kfp compiler refused pipeline '{deployment.pipeline_name}': "
+                            f"{error}") from error
+    return path

@@ -1,0 +1,117 @@
+"""Fixtures: an isolated zenml config per test, stacks with the kubeflow orchestrator,
+the local orchestrator for comparison, and a stub KFP REST server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from zenml.cli import cli
+from zenml.plugins.manager import reset_plugins
+from zenml.repository import Repository
+from zenml.stack.component_type import StackComponentType as T
+
+TESTS = Path(__file__).parent
+if str(TESTS) not in sys.path:  # the compiled tasks import sample_pipelines from here
+    sys.path.insert(0, str(TESTS))
+
+from kfp_stub import KfpStub  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh ZENML_CONFIG_PATH and cwd for every test; tasks find sample_pipelines."""
+    config = tmp_path / "config"
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("ZENML_CONFIG_PATH", str(config))
+    monkeypatch.delenv("ZENML_REPOSITORY_PATH", raising=False)
+    monkeypatch.delenv("ZENML_VERBOSE", raising=False)
+    monkeypatch.delenv("KF_PIPELINES_ENDPOINT", raising=False)
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(TESTS), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    monkeypatch.chdir(work)
+    reset_plugins()
+    yield config
+    reset_plugins()
+
+
+class Zen:
+    """Runs the CLI in-process through click's CliRunner."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True) -> Result:
+        result = self.runner.invoke(cli, list(args))
+        if ok and result.exit_code != 0:
+            raise AssertionError(f"zenml {' '.join(args)} failed ({result.exit_code}):\n"
+                                 f"{result.output}\n{result.exception!r}")
+        return result
+
+    def fails(self, *args: str) -> Result:
+        """A command that must fail with one line on stderr and exit code 1."""
+        result = self(*args, ok=False)
+        assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
+        assert "Traceback" not in result.output
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        errors = [line for line in lines if not line.startswith("Warning: ")]
+        assert len(errors) == 1 and errors[0].startswith("Error: "), result.stderr
+        return result
+
+
+@pytest.fixture
+def zen() -> Zen:
+    return Zen()
+
+
+class Stacks:
+    """Registers stacks of fresh stores (local artifact store + a NEW sqlite file)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.repo = Repository()
+
+    def register(self, name: str, orchestrator_flavor: str = "kubeflow",
+                 activate: bool = True, **config: Any) -> Path:
+        """A stack ``name`` with its own stores; returns its folder."""
+        folder = self.root / name
+        repo = self.repo
+        if orchestrator_flavor == "kubeflow":
+            config.setdefault("skip_local_validations", True)
+            config.setdefault("output_dir", str(folder / "kubeflow"))
+        repo.register_component(T.ORCHESTRATOR, name, orchestrator_flavor, config)
+        repo.register_component(T.ARTIFACT_STORE, name, "local", {"path": str(folder / "a")})
+        repo.register_component(T.METADATA_STORE, name, "sqlite",
+                                {"uri": str(folder / "metadata.db")})
+        repo.register_stack(name, {T.ORCHESTRATOR: name, T.ARTIFACT_STORE: name,
+                                   T.METADATA_STORE: name}, activate=activate)
+        if activate:
+            repo.set_active_stack(name, globally=True)
+        return folder
+
+    def activate(self, name: str) -> None:
+        self.repo.set_active_stack(name, globally=True)
+
+
+@pytest.fixture
+def stacks(tmp_path: Path) -> Stacks:
+    return Stacks(tmp_path / "stacks")
+
+
+@pytest.fixture
+def kfp_stub() -> Iterator[KfpStub]:
+    """A stub KFP REST API on 127.0.0.1 (port 0) that executes submitted runs locally."""
+    stub = KfpStub()
+    stub.start()
+    try:
+        yield stub
+    finally:
+        stub.stop()
