@@ -8,6 +8,7 @@ with code 1; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 __all__ = [
+    "ArtifactStoreError",
     "ConfigError",
     "EntityExistsError",
     "EntityNotFoundError",
@@ -80,6 +81,10 @@ class RunFailedError(ZenMLError):
         super().__init__(message)
         self.step_name = step_name
         self.run_name = run_name
+
+
+class ArtifactStoreError(StoreError):
+    """An artifact store cannot reach its storage, or the storage refused a request."""
 
 
 class MetadataStoreError(StoreError):

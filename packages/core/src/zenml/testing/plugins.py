@@ -28,8 +28,8 @@ __all__ = ["HEAVY_MODULES", "IntegrationPluginChecks", "imported_modules_after",
            "plugin_registered"]
 
 #: Third-party SDKs that no CLI path or plugin module may import.
-HEAVY_MODULES = ("kfp", "wandb", "s3fs", "boto3", "botocore", "pymysql", "mlserver",
-                 "kubernetes")
+HEAVY_MODULES = ("kfp", "wandb", "s3fs", "boto3", "botocore", "aiobotocore", "pymysql",
+                 "mlserver", "kubernetes")
 
 
 @contextmanager
