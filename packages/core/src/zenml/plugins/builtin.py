@@ -52,7 +52,7 @@ def zenml_flavors() -> list[Flavor]:
 
 @hookimpl
 def zenml_materializers() -> list[type]:
-    """Python's own types, pydantic models, numpy, pandas and scikit-learn.
+    """Python's own types, pydantic models, numpy, pandas, scikit-learn and model services.
 
     The numpy, pandas and scikit-learn materializers name their types as
     strings, so none of those libraries is imported until an object of
@@ -66,6 +66,7 @@ def zenml_materializers() -> list[type]:
     )
     from zenml.materializers.numpy_materializer import NumpyMaterializer
     from zenml.materializers.pandas_materializer import PandasMaterializer
+    from zenml.materializers.service_materializer import ServiceMaterializer
     from zenml.materializers.sklearn_materializer import SklearnMaterializer
 
     return [
@@ -76,4 +77,5 @@ def zenml_materializers() -> list[type]:
         NumpyMaterializer,
         PandasMaterializer,
         SklearnMaterializer,
+        ServiceMaterializer,
     ]

@@ -1,0 +1,491 @@
+"""Kubernetes mode: each model a SeldonDeployment, driven through the kubernetes client.
+
+The cluster is the record: every SeldonDeployment zenml creates carries the
+labels of its model deployer and service and, in an annotation, the
+service's record, so any process with access to the cluster finds, queries,
+stops and deletes the same services. ``stop`` scales the deployment to zero
+replicas (and marks it stopped); ``start`` scales it back; ``delete`` deletes
+it. The kubernetes package is imported only when a cluster is used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from zenml.model_deployers.local import http_post_json
+from zenml.model_deployers.service import (
+    DEFAULT_SERVICE_TIMEOUT,
+    BaseService,
+    ServiceConfig,
+    ServiceError,
+    ServiceState,
+    ServiceStatus,
+    ServiceTimeoutError,
+)
+from zenml_seldon.deployment_config import SeldonDeploymentConfig
+from zenml_seldon.manifest import (
+    API_VERSION,
+    GROUP,
+    LABEL_DEPLOYER,
+    LABEL_MANAGED_BY,
+    PLURAL,
+    RECORD_ANNOTATION,
+    STOPPED_ANNOTATION,
+    VERSION,
+    build_manifest,
+    deployment_name,
+    label_value,
+)
+
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient  # type: ignore[import-untyped,import-not-found]
+
+__all__ = ["SeldonClient", "SeldonDeploymentService", "services_in_cluster"]
+
+logger = logging.getLogger("zenml.seldon")
+T = TypeVar("T")
+_TIMEOUT = (5.0, 30.0)  # connect, read
+_SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+
+class SeldonClient:
+    """SeldonDeployments (and secrets) of one namespace, through the kubernetes client.
+
+    Every failure becomes one :class:`ServiceError` line: no configuration
+    for the context, a cluster that does not answer, Seldon Core's CRD
+    missing, permissions, a missing object.
+    """
+
+    def __init__(self, context: str | None = None, namespace: str | None = None,
+                 api_client: ApiClient | None = None) -> None:
+        self.context = context
+        self.api = api_client or self._load(context)
+        self.host = str(self.api.configuration.host)
+        self.namespace = namespace or self._default_namespace(context)
+        self._crd_checked = False
+
+    # -- configuration -------------------------------------------------------------------
+
+    @staticmethod
+    def _load(context: str | None) -> ApiClient:
+        from kubernetes import client, config  # type: ignore[import-untyped,import-not-found]
+
+        configuration = client.Configuration()
+        try:
+            if context is None and os.environ.get("KUBERNETES_SERVICE_HOST"):
+                config.load_incluster_config(client_configuration=configuration)
+            else:
+                # KUBECONFIG as it is now (the client reads it once, when imported)
+                config.load_kube_config(config_file=os.environ.get("KUBECONFIG") or None,
+                                        context=context, client_configuration=configuration)
+        except Exception as error:  # ConfigException, FileNotFoundError, yaml errors
+            which = f"context '{context}'" if context else "the current context"
+            detail = str(error).strip().splitlines()[0] if str(error).strip() else type(
+                error).__name__
+            raise ServiceError(f"Cannot load the Kubernetes configuration for {which}: "
+                               f"{detail}; check 'kubectl config get-contexts' (KUBECONFIG) "
+                               f"or set the model deployer's --kubernetes_context") from None
+        configuration.retries = 0  # fail at once (and without urllib3's retry warnings)
+        return client.ApiClient(configuration)
+
+    @staticmethod
+    def _default_namespace(context: str | None) -> str:
+        if context is None and os.environ.get("KUBERNETES_SERVICE_HOST"):
+            try:
+                with open(_SA_NAMESPACE, encoding="utf-8") as handle:
+                    return handle.read().strip() or "default"
+            except OSError:
+                return "default"
+        from kubernetes import config  # type: ignore[import-untyped,import-not-found]
+
+        try:
+            contexts, active = config.list_kube_config_contexts(
+                config_file=os.environ.get("KUBECONFIG") or None)
+        except Exception:
+            return "default"
+        chosen = next((c for c in contexts if c.get("name") == context), None) if context \
+            else active
+        namespace = ((chosen or {}).get("context") or {}).get("namespace")
+        return str(namespace) if namespace else "default"
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def _call(self, what: str, function: Callable[..., T], *args: Any,
+              allow_404: bool = False, **kwargs: Any) -> T | None:
+        """Call the API; errors become one ServiceError line (404 gives None if allowed)."""
+        from kubernetes.client.exceptions import ApiException  # type: ignore[import-untyped,import-not-found]
+        from urllib3.exceptions import HTTPError
+
+        try:
+            return function(*args, _request_timeout=_TIMEOUT, **kwargs)
+        except ApiException as error:
+            if allow_404 and error.status == 404:
+                return None
+            raise self._api_error(what, error) from None
+        except (HTTPError, OSError) as error:
+            reason = getattr(error, "reason", None) or error
+            context = f" --context {self.context}" if self.context else ""
+            raise ServiceError(
+                f"Cannot reach the Kubernetes cluster at {self.host} while {what}: {reason}; "
+                f"check that the cluster is up and that 'kubectl{context} get namespaces' "
+                f"works") from None
+
+    def _api_error(self, what: str, error: Any) -> ServiceError:
+        status = int(getattr(error, "status", 0) or 0)
+        message = ""
+        try:
+            message = str(json.loads(error.body or "{}").get("message", ""))
+        except (ValueError, AttributeError):
+            message = str(getattr(error, "reason", ""))
+        if status == 403:
+            return ServiceError(f"Kubernetes refused {what} in namespace '{self.namespace}' "
+                                f"(403 Forbidden: {message}); grant the user of the context "
+                                f"access to seldondeployments there")
+        if status == 401:
+            return ServiceError(f"Kubernetes refused the credentials of the context while "
+                                f"{what} (401 Unauthorized); log in to the cluster again")
+        return ServiceError(f"Kubernetes API error while {what}: {status} "
+                            f"{getattr(error, 'reason', '')} {message}".rstrip())
+
+    def check_crd(self) -> None:
+        """Fail with one line if Seldon Core's SeldonDeployment resource is not installed."""
+        if self._crd_checked:
+            return
+        found = self._call("looking for the SeldonDeployment resource", self.api.call_api,
+                           f"/apis/{GROUP}/{VERSION}", "GET", response_type="object",
+                           auth_settings=["BearerToken"], _return_http_data_only=True,
+                           allow_404=True)
+        resources = (found or {}).get("resources", []) if isinstance(found, dict) else []
+        if not any(r.get("name") == PLURAL for r in resources):
+            raise ServiceError(
+                f"The Kubernetes cluster at {self.host} has no SeldonDeployment resource "
+                f"({API_VERSION}): Seldon Core is not installed there; install Seldon Core 1.x "
+                f"in the cluster first")
+        self._crd_checked = True
+
+    @property
+    def _custom(self) -> Any:
+        from kubernetes import client  # type: ignore[import-untyped,import-not-found]
+
+        return client.CustomObjectsApi(self.api)
+
+    def get(self, name: str) -> dict[str, Any] | None:
+        """One SeldonDeployment, or None if it does not exist."""
+        return self._call(f"reading SeldonDeployment '{name}'",
+                          self._custom.get_namespaced_custom_object, GROUP, VERSION,
+                          self.namespace, PLURAL, name, allow_404=True)
+
+    def list(self, label_selector: str) -> list[dict[str, Any]]:
+        """The SeldonDeployments whose labels match ``label_selector``."""
+        self.check_crd()
+        answer = self._call("listing SeldonDeployments",
+                            self._custom.list_namespaced_custom_object, GROUP, VERSION,
+                            self.namespace, PLURAL, label_selector=label_selector)
+        wanted = dict(part.split("=", 1) for part in label_selector.split(",") if "=" in part)
+        items = []
+        for item in (answer or {}).get("items", []):
+            labels = item.get("metadata", {}).get("labels") or {}
+            if all(labels.get(k) == v for k, v in wanted.items()):
+                items.append(item)
+        return items
+
+    def create(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Create a SeldonDeployment (after checking the CRD is installed)."""
+        self.check_crd()
+        name = manifest["metadata"]["name"]
+        answer = self._call(f"creating SeldonDeployment '{name}'",
+                            self._custom.create_namespaced_custom_object, GROUP, VERSION,
+                            self.namespace, PLURAL, manifest)
+        return answer or manifest
+
+    def replace(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Make a SeldonDeployment's spec, zenml labels and annotations those of ``manifest``.
+
+        A JSON merge patch: lists (the predictors) are replaced whole, and the keys
+        the new manifest drops (top-level spec fields, zenml's labels and
+        annotations) are removed; labels and annotations of others stay.
+        """
+        name = manifest["metadata"]["name"]
+        current = self.get(name)
+        if current is None:
+            return self.create(manifest)
+        patch: dict[str, Any] = {"metadata": {}, "spec": dict(manifest["spec"])}
+        for key in current.get("spec") or {}:
+            patch["spec"].setdefault(key, None)
+        for part in ("labels", "annotations"):
+            new = dict(manifest["metadata"].get(part) or {})
+            for key in current.get("metadata", {}).get(part) or {}:
+                if key.startswith("zenml.io/") and key not in new:
+                    new[key] = None
+            patch["metadata"][part] = new
+        return self.patch(name, patch)
+
+    def patch(self, name: str, patch: dict[str, Any]) -> dict[str, Any]:
+        """Merge-patch a SeldonDeployment."""
+        answer = self._call(f"updating SeldonDeployment '{name}'",
+                            self._custom.patch_namespaced_custom_object, GROUP, VERSION,
+                            self.namespace, PLURAL, name, patch)
+        return answer or {}
+
+    def delete(self, name: str) -> bool:
+        """Delete a SeldonDeployment; False if there was none."""
+        if self.get(name) is None:
+            return False
+        self._call(f"deleting SeldonDeployment '{name}'",
+                   self._custom.delete_namespaced_custom_object, GROUP, VERSION, self.namespace,
+                   PLURAL, name, allow_404=True)
+        return True
+
+    def secret_exists(self, name: str) -> bool | None:
+        """Whether the secret exists (None if we may not look)."""
+        from kubernetes import client  # type: ignore[import-untyped,import-not-found]
+        from kubernetes.client.exceptions import ApiException  # type: ignore[import-untyped,import-not-found]
+
+        try:
+            client.CoreV1Api(self.api).read_namespaced_secret(name, self.namespace,
+                                                              _request_timeout=_TIMEOUT)
+        except ApiException as error:
+            if error.status == 404:
+                return False
+            if error.status in (401, 403):
+                return None
+            raise self._api_error(f"reading secret '{name}'", error) from None
+        except Exception as error:
+            raise ServiceError(f"Cannot reach the Kubernetes cluster at {self.host} while "
+                               f"reading secret '{name}': {error}") from None
+        return True
+
+
+def _client_for(attrs: dict[str, Any]) -> SeldonClient:
+    return SeldonClient(context=attrs.get("kubernetes_context"), namespace=attrs.get("namespace"))
+
+
+class SeldonDeploymentService(BaseService):
+    """A model served by Seldon Core in a Kubernetes cluster (one SeldonDeployment)."""
+
+    CONFIG_CLASS: ClassVar[type[ServiceConfig]] = SeldonDeploymentConfig
+    SERVICE_TYPE: ClassVar[str] = "SeldonDeployment"
+
+    config: SeldonDeploymentConfig
+
+    def __init__(self, config: ServiceConfig, *, client: SeldonClient | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(config, **kwargs)
+        self._client = client
+
+    @property
+    def client(self) -> SeldonClient:
+        """The client of the service's cluster and namespace (created on first use)."""
+        if self._client is None:
+            self._client = _client_for(self.attrs)
+        return self._client
+
+    @property
+    def name(self) -> str:
+        """The SeldonDeployment's name."""
+        return deployment_name(self.uuid)
+
+    @property
+    def namespace(self) -> str:
+        """The namespace of the SeldonDeployment."""
+        return str(self.attrs.get("namespace") or self.client.namespace)
+
+    def _record_for_annotation(self) -> dict[str, Any]:
+        record = self.to_record()
+        record["attrs"] = {k: v for k, v in record["attrs"].items() if k != "manifest"}
+        return record
+
+    def manifest(self, stopped: bool = False) -> dict[str, Any]:
+        """The SeldonDeployment serving the current config (validated against the CRD)."""
+        return build_manifest(uuid=self.uuid, deployer_id=self.deployer_id,
+                              namespace=self.namespace, config=self.config,
+                              secret=self.attrs.get("secret"),
+                              record=self._record_for_annotation(), stopped=stopped)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def check_status(self) -> ServiceStatus:
+        """From the SeldonDeployment's ``status.state`` (Available, Creating, Failed)."""
+        return self._status_of(self.client.get(self.name))
+
+    @staticmethod
+    def _status_of(obj: dict[str, Any] | None) -> ServiceStatus:
+        if obj is None:
+            return ServiceStatus(ServiceState.STOPPED, "no SeldonDeployment in the cluster")
+        annotations = obj.get("metadata", {}).get("annotations") or {}
+        if annotations.get(STOPPED_ANNOTATION) == "true":
+            return ServiceStatus(ServiceState.STOPPED, "scaled to 0 replicas")
+        status = obj.get("status") or {}
+        state = str(status.get("state", ""))
+        description = str(status.get("description", ""))
+        if state == "Available":
+            return ServiceStatus(ServiceState.RUNNING, description)
+        if state == "Failed":
+            return ServiceStatus(ServiceState.ERROR, description or "Seldon Core reports Failed")
+        return ServiceStatus(ServiceState.STARTING,
+                             description or (f"Seldon Core reports {state}" if state else
+                                             "waiting for the Seldon Core operator"))
+
+    @property
+    def prediction_url(self) -> str | None:
+        """Through the ingress: ``BASE_URL/seldon/NAMESPACE/NAME/...`` (V2 or v1 path)."""
+        base = self.attrs.get("base_url")
+        if not base:
+            return None
+        root = f"{base}/seldon/{self.namespace}/{self.name}"
+        if self.config.protocol == "seldon":
+            return f"{root}/api/v1.0/predictions"
+        return f"{root}/v2/models/{self.config.model_name}/infer"
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def _check_secret(self) -> None:
+        secret = self.attrs.get("secret")
+        if secret and self.client.secret_exists(secret) is False:
+            raise ServiceError(
+                f"Secret '{secret}' does not exist in namespace '{self.namespace}': create it "
+                f"with the artifact store's credentials (kubectl -n {self.namespace} create "
+                f"secret generic {secret} --from-literal=...) or change the model deployer's "
+                f"--secret")
+
+    def _wait(self, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.check_status()
+            if status.state is ServiceState.RUNNING:
+                return
+            if status.state is ServiceState.ERROR:
+                raise ServiceError(f"SeldonDeployment '{self.name}' ('{self.config.model_name}')"
+                                   f" failed while {what}: {status.message}")
+            if time.monotonic() > deadline:
+                raise ServiceTimeoutError(
+                    f"SeldonDeployment '{self.name}' ('{self.config.model_name}') did not become "
+                    f"available within {timeout:g}s while {what} ({status.message}); see "
+                    f"'kubectl -n {self.namespace} describe sdep {self.name}'")
+            time.sleep(min(1.0, max(0.05, timeout / 50)))
+
+    def start(self, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
+        """Create the SeldonDeployment (or scale a stopped one back up) and wait for it."""
+        current = self.client.get(self.name)
+        if current is None:
+            manifest = self.manifest()
+            self._check_secret()
+            self.client.create(manifest)
+        elif (current.get("metadata", {}).get("annotations") or {}).get(STOPPED_ANNOTATION):
+            predictors = current.get("spec", {}).get("predictors") or []
+            for predictor in predictors:
+                predictor["replicas"] = self.config.replicas
+            self.client.patch(self.name, {
+                "metadata": {"annotations": {STOPPED_ANNOTATION: None}},
+                "spec": {"predictors": predictors}})
+        self._wait(timeout, "starting")
+
+    def stop(self, timeout: float = DEFAULT_SERVICE_TIMEOUT, force: bool = False) -> None:
+        """Scale the SeldonDeployment to zero replicas (it stays, and can be started again)."""
+        current = self.client.get(self.name)
+        if current is None:
+            return
+        predictors = current.get("spec", {}).get("predictors") or []
+        for predictor in predictors:
+            predictor["replicas"] = 0
+        self.client.patch(self.name, {"metadata": {"annotations": {STOPPED_ANNOTATION: "true"}},
+                                      "spec": {"predictors": predictors}})
+
+    def update(self, config: ServiceConfig, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
+        """Replace the SeldonDeployment's spec (Seldon rolls the pods) and wait for it."""
+        self.config = SeldonDeploymentConfig.model_validate(config.model_dump())
+        manifest = self.manifest()
+        self._check_secret()
+        self.client.replace(manifest)
+        self._wait(timeout, "updating")
+
+    def remove(self, timeout: float = DEFAULT_SERVICE_TIMEOUT, force: bool = False) -> None:
+        """Delete the SeldonDeployment and wait until it is gone."""
+        if not self.client.delete(self.name) or force:
+            return
+        deadline = time.monotonic() + timeout
+        while self.client.get(self.name) is not None:
+            if time.monotonic() > deadline:
+                raise ServiceTimeoutError(f"SeldonDeployment '{self.name}' was not deleted "
+                                          f"within {timeout:g}s")
+            time.sleep(0.2)
+
+    def predict(self, data: Any) -> Any:
+        """Predict through the ingress (``base_url``) with the service's protocol."""
+        from zenml_seldon.protocol import (
+            seldon_request,
+            seldon_response,
+            v2_request,
+            v2_response,
+        )
+
+        url = self.prediction_url
+        if url is None:
+            raise ServiceError(f"Model server {self.uuid} has no base_url to predict through")
+        status = self.check_status()
+        if not status.is_running:
+            raise ServiceError(f"Model server {self.uuid} ('{self.config.model_name}') is "
+                               f"{status.state.value} ({status.message})")
+        if isinstance(data, dict):
+            return http_post_json(url, data, use_proxies=True)
+        if self.config.protocol == "seldon":
+            return seldon_response(http_post_json(url, seldon_request(data), use_proxies=True))
+        return v2_response(http_post_json(url, v2_request(data), use_proxies=True))
+
+    # -- persistence: the cluster is the record ------------------------------------------
+
+    def save(self) -> None:
+        """Nothing to do: the SeldonDeployment's annotation is the record."""
+
+    def refresh(self) -> bool:
+        """Reload the config from the SeldonDeployment; False once it is gone."""
+        try:
+            obj = self.client.get(self.name)
+        except ServiceError:
+            return False
+        record = record_of(obj) if obj is not None else None
+        if record is None:
+            return False
+        self.config = SeldonDeploymentConfig.model_validate(record.get("config", {}))
+        return True
+
+    def describe(self) -> dict[str, Any]:
+        """Adds the cluster, namespace, SeldonDeployment name and implementation."""
+        info = super().describe()
+        info.update(SELDON_DEPLOYMENT=self.name, NAMESPACE=self.namespace,
+                    KUBERNETES_CONTEXT=self.attrs.get("kubernetes_context") or "",
+                    IMPLEMENTATION=self.config.implementation, REPLICAS=self.config.replicas,
+                    PROTOCOL=self.config.protocol)
+        return info
+
+
+def record_of(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The service record a SeldonDeployment carries in its annotation (None if none)."""
+    annotations = obj.get("metadata", {}).get("annotations") or {}
+    try:
+        record = json.loads(annotations.get(RECORD_ANNOTATION, ""))
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and record.get("uuid") else None
+
+
+def services_in_cluster(client: SeldonClient, deployer_id: str) -> list[SeldonDeploymentService]:
+    """The services of one model deployer, from the SeldonDeployments it labelled."""
+    selector = f"{LABEL_MANAGED_BY}=zenml,{LABEL_DEPLOYER}={label_value(deployer_id)}"
+    services = []
+    for obj in client.list(selector):
+        record = record_of(obj)
+        if record is None:
+            continue
+        config = SeldonDeploymentConfig.model_validate(record.get("config", {}))
+        attrs = dict(record.get("attrs") or {})
+        attrs["namespace"] = obj.get("metadata", {}).get("namespace") or client.namespace
+        services.append(SeldonDeploymentService(
+            config, uuid=str(record["uuid"]), deployer_id=deployer_id, attrs=attrs,
+            created=record.get("created"), client=client))
+    return sorted(services, key=lambda s: (s.created, s.uuid))
