@@ -282,10 +282,6 @@ def test_task_names_follow_step_names(stacks: Stacks) -> None:
         "source": "source", "left": "left", "right": "right", "joined": "joined"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "zenml-core 0.1.0's BasePipeline.run() reads the run back from the metadata store "
-    "after the orchestrator returns; with compile_only nothing ran, so it raises "
-    "EntityNotFoundError instead of returning None (core change requested)"))
 def test_pipeline_run_with_compile_only_returns_none(stacks: Stacks) -> None:
     stacks.register("kf", compile_only=True)
     assert sample_pipelines.make("linear").run() is None
