@@ -346,3 +346,25 @@ def test_third_party_integrations_are_listed_after_the_known_ones(zen: Zen) -> N
         assert "2.0" in rows[-2] and "Acme tracker" in rows[-2]
         assert zen("integration", "requirements", "acme").output == "acme-sdk>=1\n"
         assert "uninstall it with pip" in zen.fails("integration", "uninstall", "acme").stderr
+
+
+def test_a_clone_around_the_current_folder_is_a_source_checkout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zenml.__about__ import __version__
+
+    clone = tmp_path / "clone"
+    (clone / "packages" / "integrations" / "s3").mkdir(parents=True)
+    (clone / "packages" / "integrations" / "s3" / "pyproject.toml").write_text("")
+    core = clone / "packages" / "core"
+    (core / "src" / "zenml").mkdir(parents=True)
+    (core / "pyproject.toml").write_text('[project]\nname = "zenml-core"\n')
+    about = core / "src" / "zenml" / "__about__.py"
+    about.write_text(f'__version__ = "{__version__}"\n')
+    work = clone / "my_project"
+    work.mkdir()
+    # zenml installed into site-packages (not editable), run from inside the clone
+    monkeypatch.setattr(zenml, "__file__", str(tmp_path / "site-packages/zenml/__init__.py"))
+    assert installer.source_checkout(cwd=work) == clone.resolve()
+    assert installer.source_checkout(cwd=tmp_path) is None
+    about.write_text('__version__ = "0.0.1"\n')  # another version's clone is not used
+    assert installer.source_checkout(cwd=work) is None

@@ -63,8 +63,29 @@ class InstallTarget:
         return self.requirement != self.entry.distribution
 
 
-def source_checkout() -> Path | None:
-    """The root of the repository checkout this zenml runs from (editable install)."""
+def _is_zenml_checkout(root: Path) -> bool:
+    """Whether ``root`` is a checkout of this repository holding the running core version."""
+    import re
+
+    from zenml.__about__ import __version__
+
+    about = root / "packages" / "core" / "src" / "zenml" / "__about__.py"
+    try:
+        pyproject = (root / "packages" / "core" / "pyproject.toml").read_text(encoding="utf-8")
+        version = re.search(r"__version__\s*=\s*[\"']([^\"']+)", about.read_text(encoding="utf-8"))
+    except OSError:
+        return False
+    return 'name = "zenml-core"' in pyproject and version is not None \
+        and version.group(1) == __version__
+
+
+def source_checkout(cwd: Path | None = None) -> Path | None:
+    """The repository checkout to install integrations from, if any.
+
+    The checkout zenml itself runs from (an editable install), else one
+    around the current folder whose core is the version running here (a
+    user who ran ``pip install ./packages/core`` in a clone).
+    """
     import zenml
 
     package = Path(zenml.__file__).resolve().parent
@@ -72,6 +93,10 @@ def source_checkout() -> Path | None:
         candidate = parent / "packages" / "core" / "src" / "zenml"
         if candidate.is_dir() and candidate.resolve() == package:
             return parent
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "packages" / "integrations").is_dir() and _is_zenml_checkout(folder):
+            return folder
     return None
 
 
