@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,14 @@ def configure_sqlite_engine(engine: sa.Engine, pragmas: Sequence[str]) -> None:
         dbapi_connection.isolation_level = None  # transactions begin below
         cursor = dbapi_connection.cursor()
         for pragma in pragmas:
-            cursor.execute(f"PRAGMA {pragma}")
+            try:
+                cursor.execute(f"PRAGMA {pragma}")
+            except sqlite3.OperationalError:
+                # Switching to WAL needs the database to itself; when another
+                # process holds it, that process switches it (the mode persists)
+                # and this connection works in whichever mode the file has.
+                if not pragma.replace(" ", "").lower().startswith("journal_mode="):
+                    raise
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
