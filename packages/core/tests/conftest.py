@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from zenml.cli import cli
+from zenml.testing import ZenCLI, isolate_zenml
 
 ZENML = str(Path(sys.executable).with_name("zenml"))
 
@@ -20,14 +19,7 @@ ZENML = str(Path(sys.executable).with_name("zenml"))
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh ZENML_CONFIG_PATH and cwd for every test."""
-    config = tmp_path / "config"
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.setenv("ZENML_CONFIG_PATH", str(config))
-    monkeypatch.delenv("ZENML_REPOSITORY_PATH", raising=False)
-    monkeypatch.delenv("ZENML_VERBOSE", raising=False)
-    monkeypatch.chdir(work)
-    yield config
+    yield isolate_zenml(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -35,27 +27,7 @@ def config_dir(isolated: Path) -> Path:
     return isolated
 
 
-class Zen:
-    """Runs the CLI in-process through click's CliRunner."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, input: str | None = None, ok: bool = True) -> Result:
-        result = self.runner.invoke(cli, list(args), input=input)
-        if ok and result.exit_code != 0:
-            raise AssertionError(f"zenml {' '.join(args)} failed ({result.exit_code}):\n"
-                                 f"{result.output}\n{result.exception!r}")
-        return result
-
-    def fails(self, *args: str, input: str | None = None) -> Result:
-        """Run a command that must fail with one line on stderr and exit code 1."""
-        result = self(*args, input=input, ok=False)
-        assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
-        assert "Traceback" not in result.output
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        return result
+Zen = ZenCLI
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from zenml.cli import cli
 from zenml.plugins.manager import reset_plugins
 from zenml.repository import Repository
 from zenml.stack.component_type import StackComponentType as T
+from zenml.testing import ZenCLI, isolate_zenml
 
 TESTS = Path(__file__).parent
 if str(TESTS) not in sys.path:  # the compiled tasks import sample_pipelines from here
@@ -27,49 +26,21 @@ from kfp_stub import KfpStub  # noqa: E402
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh ZENML_CONFIG_PATH and cwd for every test; tasks find sample_pipelines."""
-    config = tmp_path / "config"
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.setenv("ZENML_CONFIG_PATH", str(config))
-    monkeypatch.delenv("ZENML_REPOSITORY_PATH", raising=False)
-    monkeypatch.delenv("ZENML_VERBOSE", raising=False)
+    config = isolate_zenml(tmp_path, monkeypatch)
     monkeypatch.delenv("KF_PIPELINES_ENDPOINT", raising=False)
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(TESTS), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    monkeypatch.chdir(work)
-    reset_plugins()
     yield config
     reset_plugins()
 
 
-class Zen:
-    """Runs the CLI in-process through click's CliRunner."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, ok: bool = True) -> Result:
-        result = self.runner.invoke(cli, list(args))
-        if ok and result.exit_code != 0:
-            raise AssertionError(f"zenml {' '.join(args)} failed ({result.exit_code}):\n"
-                                 f"{result.output}\n{result.exception!r}")
-        return result
-
-    def fails(self, *args: str) -> Result:
-        """A command that must fail with one line on stderr and exit code 1."""
-        result = self(*args, ok=False)
-        assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
-        assert "Traceback" not in result.output
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        errors = [line for line in lines if not line.startswith("Warning: ")]
-        assert len(errors) == 1 and errors[0].startswith("Error: "), result.stderr
-        return result
+Zen = ZenCLI
 
 
 @pytest.fixture
 def zen() -> Zen:
-    return Zen()
+    return Zen(allow_warnings=True)
 
 
 class Stacks:

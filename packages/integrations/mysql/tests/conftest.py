@@ -22,7 +22,6 @@ from typing import Any, NoReturn
 
 import pymysql
 import pytest
-from click.testing import CliRunner, Result
 from throwaway_mariadb import (
     Binaries,
     Certificates,
@@ -32,7 +31,7 @@ from throwaway_mariadb import (
     make_certificates,
 )
 
-from zenml.cli import cli
+from zenml.testing import ZenCLI, isolate_zenml
 
 URL_VARIABLE = "ZENML_TEST_MYSQL_URL"
 ZENML = str(Path(sys.executable).with_name("zenml"))
@@ -176,37 +175,10 @@ def database(mysql: Server) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh ZENML_CONFIG_PATH and working folder for every test."""
-    config = tmp_path / "config"
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.setenv("ZENML_CONFIG_PATH", str(config))
-    monkeypatch.delenv("ZENML_REPOSITORY_PATH", raising=False)
-    monkeypatch.delenv("ZENML_DISABLE_PLUGINS", raising=False)
-    monkeypatch.chdir(work)
-    return config
+    return isolate_zenml(tmp_path, monkeypatch)
 
 
-class Zen:
-    """The CLI in-process (click's CliRunner)."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, ok: bool = True) -> Result:
-        result = self.runner.invoke(cli, list(args))
-        if ok and result.exit_code != 0:
-            raise AssertionError(f"zenml {' '.join(args)} failed ({result.exit_code}):\n"
-                                 f"{result.output}\n{result.exception!r}")
-        return result
-
-    def fails(self, *args: str) -> Result:
-        """A command that must fail with one ``Error:`` line and exit code 1."""
-        result = self(*args, ok=False)
-        assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
-        assert "Traceback" not in result.output
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        return result
+Zen = ZenCLI
 
 
 @pytest.fixture

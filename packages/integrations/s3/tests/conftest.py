@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+
+from zenml.testing import ZenCLI, isolate_zenml
 
 KEY, SECRET = "zenml-test-key", "zenml-test-secret"
 ZENML = str(Path(sys.executable).with_name("zenml"))
@@ -74,44 +75,17 @@ def free_ports(count: int) -> list[int]:
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh ZENML_CONFIG_PATH and cwd, and no AWS settings from the machine."""
-    config = tmp_path / "config"
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.setenv("ZENML_CONFIG_PATH", str(config))
-    monkeypatch.delenv("ZENML_REPOSITORY_PATH", raising=False)
+    config = isolate_zenml(tmp_path, monkeypatch)
     for name in list(os.environ):
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.chdir(work)
     yield config
 
 
-class Zen:
-    """The zenml CLI in this process (click's CliRunner)."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, ok: bool = True, input: str | None = None) -> Result:
-        from zenml.cli import cli
-
-        result = self.runner.invoke(cli, list(args), input=input)
-        if ok and result.exit_code != 0:
-            raise AssertionError(f"zenml {' '.join(args)} failed ({result.exit_code}):\n"
-                                 f"{result.output}\n{result.exception!r}")
-        return result
-
-    def fails(self, *args: str) -> str:
-        """Run a command that must fail with one ``Error:`` line; return that line."""
-        result = self(*args, ok=False)
-        assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
-        assert "Traceback" not in result.output
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        return lines[0]
+Zen = ZenCLI
 
 
 @pytest.fixture

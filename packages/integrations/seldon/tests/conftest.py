@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+
+from zenml.testing import ZenCLI, isolate_zenml
 
 ZENML = str(Path(sys.executable).with_name("zenml"))
 
@@ -42,14 +43,8 @@ def need(*modules: str) -> None:
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh ZENML_CONFIG_PATH and working folder for every test."""
-    config = tmp_path / "config"
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.setenv("ZENML_CONFIG_PATH", str(config))
-    monkeypatch.delenv("ZENML_REPOSITORY_PATH", raising=False)
-    monkeypatch.delenv("ZENML_VERBOSE", raising=False)
+    config = isolate_zenml(tmp_path, monkeypatch)
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
-    monkeypatch.chdir(work)
     yield config
 
 
@@ -100,30 +95,7 @@ def iris_model(tmp_path: Path) -> Path:
 IRIS = [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3], [7.7, 3.0, 6.1, 2.3]]  # classes 0, 1, 2
 
 
-class Zen:
-    """The CLI in-process (click's CliRunner)."""
-
-    def __call__(self, *args: str, input: str | None = None, ok: bool = True) -> Result:
-        result = CliRunner().invoke(_cli(), list(args), input=input)
-        if ok and result.exit_code != 0:
-            raise AssertionError(f"zenml {' '.join(args)} failed ({result.exit_code}):\n"
-                                 f"{result.output}\n{result.exception!r}")
-        return result
-
-    def fails(self, *args: str, input: str | None = None) -> str:
-        """Run a command that must end with exactly one ``Error:`` line; return it."""
-        result = self(*args, input=input, ok=False)
-        assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
-        assert "Traceback" not in result.output
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        return lines[0]
-
-
-def _cli():  # type: ignore[no-untyped-def]
-    from zenml.cli import cli
-
-    return cli
+Zen = ZenCLI
 
 
 @pytest.fixture

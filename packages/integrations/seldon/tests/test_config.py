@@ -25,10 +25,10 @@ def test_kubernetes_is_the_default_mode_and_needs_the_ingress_url() -> None:
 
 
 def test_register_errors_are_one_line(zen: Zen) -> None:
-    line = zen.fails("model-deployer", "register", "k8s", "--flavor=seldon")
+    line = zen.error("model-deployer", "register", "k8s", "--flavor=seldon")
     assert line.startswith("Error: Invalid value for --base_url (model deployer flavor "
                            "'seldon')") and "--mode=local" in line
-    line = zen.fails("model-deployer", "register", "x", "--flavor=seldon", "--mode=cloud")
+    line = zen.error("model-deployer", "register", "x", "--flavor=seldon", "--mode=cloud")
     assert "--mode" in line and "'kubernetes' or 'local'" in line
     zen("model-deployer", "register", "seldon_deployer", "--flavor=seldon", "--mode=local")
     zen("model-deployer", "register", "k8s", "--flavor=seldon", "--base_url=http://ingress",
@@ -41,7 +41,7 @@ def test_kubernetes_mode_refuses_a_local_artifact_store_and_local_mode_accepts_i
         zen: Zen) -> None:
     zen("model-deployer", "register", "k8s", "--flavor=seldon", "--base_url=http://ingress")
     zen("model-deployer", "register", "here", "--flavor=seldon", "--mode=local")
-    line = zen.fails("stack", "register", "s", "-o", "default", "-a", "default", "-m",
+    line = zen.error("stack", "register", "s", "-o", "default", "-a", "default", "-m",
                      "default", "-d", "k8s")
     assert "cannot serve models from the local artifact store 'default'" in line
     assert "--mode=local" in line

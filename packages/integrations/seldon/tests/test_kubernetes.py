@@ -415,7 +415,7 @@ def test_an_unreachable_cluster_is_one_clear_error(kubeconfig: Path, iris_model:
     assert "kubectl --context kmock get namespaces" in message and "\n" not in message
     assert time.monotonic() - started < 10
     k8s_stack("--kubernetes_context=kmock", "--base_url=http://ingress")
-    line = zen.fails("served-models", "list")
+    line = zen.error("served-models", "list")
     assert line.startswith("Error: Cannot reach the Kubernetes cluster at http://127.0.0.1:")
 
 
@@ -426,7 +426,7 @@ def test_a_missing_kubeconfig_context_is_one_clear_error(kubeconfig: Path, zen: 
                                            "context 'kmock'"):
         make_deployer().list_services()
     k8s_stack("--kubernetes_context=nowhere", "--base_url=http://ingress")
-    line = zen.fails("served-models", "list")
+    line = zen.error("served-models", "list")
     assert line.startswith("Error: Cannot load the Kubernetes configuration for context "
                            "'nowhere': ")
     assert line.endswith("check 'kubectl config get-contexts' (KUBECONFIG) or set the model "

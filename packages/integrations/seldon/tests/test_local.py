@@ -291,18 +291,18 @@ def test_train_and_deploy_pipeline_with_the_cli_and_other_processes(
         # stop / start / delete through the CLI
         zen("served-models", "stop", service.uuid)
         assert "stopped" in zen("served-models", "list").output
-        line = zen.fails("served-models", "get-url", service.uuid)
+        line = zen.error("served-models", "get-url", service.uuid)
         assert "has no prediction URL (stopped)" in line
         assert "is running: http://127.0.0.1:" in zen("served-models", "start",
                                                       service.uuid).output
-        assert zen.fails("served-models", "delete", service.uuid, input="n\n") == \
+        assert zen.error("served-models", "delete", service.uuid, input="n\n") == \
             "Error: aborted"
         pid = deployer.get_model_server(service.uuid).pid
         assert "Deleted served model" in zen("served-models", "delete", service.uuid,
                                              "-y").output
         assert not process_group_alive(pid)
         assert "No served models found" in zen("served-models", "list").stderr
-        assert zen.fails("served-models", "describe", service.uuid).startswith(
+        assert zen.error("served-models", "describe", service.uuid).startswith(
             "Error: Model deployer 'seldon_deployer' has no model server with uuid")
     finally:
         for leftover in deployer.list_services():

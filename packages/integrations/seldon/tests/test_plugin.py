@@ -76,6 +76,6 @@ def test_served_models_help_lists_the_commands(zen: Zen) -> None:
 
 
 def test_served_models_without_a_model_deployer_is_one_error_line(zen: Zen) -> None:
-    line = zen.fails("served-models", "list")
+    line = zen.error("served-models", "list")
     assert line == ("Error: The active stack 'default' has no model deployer; add one with "
                     "'zenml stack update -d NAME' (see 'zenml model-deployer list')")

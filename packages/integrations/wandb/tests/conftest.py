@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+
+from zenml.testing import ZenCLI, isolate_zenml
 
 WANDB_ENV = {"WANDB_MODE": "offline", "WANDB_SILENT": "true"}
 WANDB_CLEARED = ("WANDB_API_KEY", "WANDB_ENTITY", "WANDB_PROJECT", "WANDB_RUN_ID",
@@ -62,13 +63,7 @@ def wandb_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh ZENML_CONFIG_PATH and working folder for every test."""
-    config = tmp_path / "config"
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.setenv("ZENML_CONFIG_PATH", str(config))
-    monkeypatch.delenv("ZENML_REPOSITORY_PATH", raising=False)
-    monkeypatch.chdir(work)
-    return config
+    return isolate_zenml(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -82,29 +77,7 @@ def body_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-class Zen:
-    """Runs the zenml CLI in-process through click's CliRunner."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, ok: bool = True) -> Result:
-        from zenml.cli import cli
-
-        result = self.runner.invoke(cli, list(args))
-        if ok and result.exit_code != 0:
-            raise AssertionError(f"zenml {' '.join(args)} failed ({result.exit_code}):\n"
-                                 f"{result.output}\n{result.exception!r}")
-        return result
-
-    def fails(self, *args: str) -> Result:
-        """A command that must fail with one ``Error:`` line on stderr and exit code 1."""
-        result = self(*args, ok=False)
-        assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
-        assert "Traceback" not in result.output
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        return result
+Zen = ZenCLI
 
 
 @pytest.fixture

@@ -3,13 +3,22 @@
 - :func:`plugin_registered`: register a plugin object for the length of a test;
 - :func:`imported_modules_after`: which modules a CLI command imports;
 - :class:`IntegrationPluginChecks`: the checks every integration package runs
-  on its plugin (subclass it in ``tests/test_plugin.py``).
+  on its plugin (subclass it in ``tests/test_plugin.py``);
+- :class:`ZenCLI` and :func:`isolate_zenml`: the CLI in-process with its error
+  contract checked, and a fresh config folder per test.
 """
 
+from zenml.testing.cli import ZenCLI, isolate_zenml
 from zenml.testing.plugins import (
     IntegrationPluginChecks,
     imported_modules_after,
     plugin_registered,
 )
 
-__all__ = ["IntegrationPluginChecks", "imported_modules_after", "plugin_registered"]
+__all__ = [
+    "IntegrationPluginChecks",
+    "ZenCLI",
+    "imported_modules_after",
+    "isolate_zenml",
+    "plugin_registered",
+]
