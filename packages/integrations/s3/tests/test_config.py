@@ -122,15 +122,15 @@ def test_interactive_registration_asks_for_the_secrets_without_echo(zen: Zen) ->
 
 
 def test_cli_errors_are_one_line(zen: Zen) -> None:
-    line = zen.fails("artifact-store", "register", "a", "--flavor=s3", "--path=/local/folder")
+    line = zen.error("artifact-store", "register", "a", "--flavor=s3", "--path=/local/folder")
     assert "Invalid value for --path" in line and "s3://BUCKET" in line
-    line = zen.fails("artifact-store", "register", "b", "--flavor=s3", "--path=s3://bucket",
+    line = zen.error("artifact-store", "register", "b", "--flavor=s3", "--path=s3://bucket",
                      "--client_kwargs={endpoint_url: x}")
     assert "--client_kwargs expects JSON" in line
-    line = zen.fails("artifact-store", "register", "c", "--flavor=s3", "--path=s3://bucket",
+    line = zen.error("artifact-store", "register", "c", "--flavor=s3", "--path=s3://bucket",
                      "--key=only-the-key")
     assert "key and secret go together" in line
-    line = zen.fails("artifact-store", "register", "d", "--flavor=s3", "--path=s3://bucket",
+    line = zen.error("artifact-store", "register", "d", "--flavor=s3", "--path=s3://bucket",
                      "--region=eu-west-1")
     assert "Unknown field(s) --region" in line and "--client_kwargs" in line
 
@@ -170,7 +170,7 @@ def test_a_remote_orchestrator_accepts_the_s3_store(zen: Zen) -> None:
             "--path=s3://bucket/zenml", ENDPOINT)
         zen("stack", "register", "cloud", "-o", "pods", "-a", "s3_store", "-m", "db")
         # the same orchestrator refuses the local artifact store, naming it
-        line = zen.fails("stack", "register", "mixed", "-o", "pods", "-a", "default",
+        line = zen.error("stack", "register", "mixed", "-o", "pods", "-a", "default",
                          "-m", "db2")
         assert "artifact store 'default'" in line and "runs steps remotely" in line
 
