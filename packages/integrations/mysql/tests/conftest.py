@@ -29,6 +29,7 @@ from throwaway_mariadb import (
     find_binaries,
     install_template,
     make_certificates,
+    run_sql,
 )
 
 from zenml.testing import ZenCLI, isolate_zenml
@@ -59,16 +60,7 @@ class Server:
     own: MariaDB | None = None
 
     def sql(self, *statements: str) -> list[tuple[Any, ...]]:
-        connection = self.admin()
-        try:
-            rows: list[tuple[Any, ...]] = []
-            with connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-                    rows = list(cursor.fetchall())
-            return rows
-        finally:
-            connection.close()
+        return run_sql(self.admin, *statements)
 
     def create_database(self) -> str:
         name = f"zt_{uuid.uuid4().hex[:10]}"
@@ -131,6 +123,14 @@ def mysql(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
     bins: Binaries = request.getfixturevalue("binaries")
     own = MariaDB(bins, request.getfixturevalue("template"),
                   tmp_path_factory.mktemp("server"), request.getfixturevalue("certificates"))
+    with _serving(own) as server:
+        yield server
+
+
+
+@contextlib.contextmanager
+def _serving(own: MariaDB) -> Iterator[Server]:
+    """Start ``own`` with the test user; stop it afterwards."""
     own.start()
     try:
         _own_user(own)
@@ -138,20 +138,14 @@ def mysql(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
                      admin=own.root, own=own)
     finally:
         own.stop()
-
 
 @pytest.fixture
 def own_mysql(binaries: Binaries, template: Path, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[Server]:
     """A throwaway MariaDB of this test alone (to stop or restart it)."""
     own = MariaDB(binaries, template, tmp_path_factory.mktemp("own"))
-    own.start()
-    try:
-        _own_user(own)
-        yield Server(host=own.host, port=own.port, user="zen", password=PASSWORD,
-                     admin=own.root, own=own)
-    finally:
-        own.stop()
+    with _serving(own) as server:
+        yield server
 
 
 @pytest.fixture

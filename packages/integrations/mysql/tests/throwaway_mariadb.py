@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,20 @@ def make_certificates(folder: Path) -> Certificates:
     )
 
 
+
+def run_sql(connect: Callable[[], Any], *statements: str) -> list[tuple[Any, ...]]:
+    """Run statements on a new connection from ``connect``; the rows of the last one."""
+    connection = connect()
+    try:
+        rows: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+                rows = list(cursor.fetchall())
+        return rows
+    finally:
+        connection.close()
+
 class MariaDB:
     """One ``mariadbd`` process on 127.0.0.1:<port> with its own datadir."""
 
@@ -250,13 +265,4 @@ class MariaDB:
 
     def sql(self, *statements: str) -> list[tuple[Any, ...]]:
         """Run statements as root; the rows of the last one."""
-        connection = self.root()
-        try:
-            rows: list[tuple[Any, ...]] = []
-            with connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-                    rows = list(cursor.fetchall())
-            return rows
-        finally:
-            connection.close()
+        return run_sql(self.root, *statements)

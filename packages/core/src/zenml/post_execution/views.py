@@ -11,7 +11,7 @@ import os
 import socket
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from zenml.errors import EntityNotFoundError
 from zenml.metadata_stores.records import (
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from zenml.metadata_stores.base import BaseMetadataStore
 
 __all__ = ["ArtifactView", "PipelineRunView", "PipelineView", "StepView"]
+
+R = TypeVar("R")
 
 
 def _process_alive(pid: int) -> bool:
@@ -48,14 +50,19 @@ def run_status(record: RunRecord) -> ExecutionStatus:
     return record.status
 
 
-class PipelineView:
-    """A pipeline and its runs."""
 
-    def __init__(self, store: BaseMetadataStore, record: PipelineRecord,
+class _View(Generic[R]):
+    """A record of the metadata store, with the stores to follow it further."""
+
+    def __init__(self, store: BaseMetadataStore, record: R,
                  artifact_store: BaseArtifactStore | None = None) -> None:
         self._store = store
-        self._record = record
+        self._record: R = record
         self._artifact_store = artifact_store
+
+
+class PipelineView(_View[PipelineRecord]):
+    """A pipeline and its runs."""
 
     @property
     def name(self) -> str:
@@ -79,14 +86,8 @@ class PipelineView:
         return f"PipelineView(name={self.name!r})"
 
 
-class PipelineRunView:
+class PipelineRunView(_View[RunRecord]):
     """One run: its status and steps."""
-
-    def __init__(self, store: BaseMetadataStore, record: RunRecord,
-                 artifact_store: BaseArtifactStore | None = None) -> None:
-        self._store = store
-        self._record = record
-        self._artifact_store = artifact_store
 
     @property
     def id(self) -> str:
@@ -153,14 +154,8 @@ class PipelineRunView:
         return f"PipelineRunView(name={self.name!r}, status={self.status.value!r})"
 
 
-class StepView:
+class StepView(_View[StepRunRecord]):
     """One step run: status, parameters, inputs and outputs."""
-
-    def __init__(self, store: BaseMetadataStore, record: StepRunRecord,
-                 artifact_store: BaseArtifactStore | None = None) -> None:
-        self._store = store
-        self._record = record
-        self._artifact_store = artifact_store
 
     @property
     def id(self) -> str:
@@ -240,14 +235,8 @@ class StepView:
         return f"StepView(name={self.name!r}, status={self.status.value!r})"
 
 
-class ArtifactView:
+class ArtifactView(_View[ArtifactRecord]):
     """One stored output."""
-
-    def __init__(self, store: BaseMetadataStore, record: ArtifactRecord,
-                 artifact_store: BaseArtifactStore | None = None) -> None:
-        self._store = store
-        self._record = record
-        self._artifact_store = artifact_store
 
     @property
     def id(self) -> str:
