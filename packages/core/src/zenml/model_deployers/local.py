@@ -31,6 +31,13 @@ from zenml.model_deployers.service import (
     ServiceStatus,
     ServiceTimeoutError,
 )
+from zenml.processes import (
+    CHILDREN,
+    process_alive,
+    process_group_alive,
+    process_start_time,
+    reap,
+)
 
 __all__ = [
     "LocalDaemonService",
@@ -43,78 +50,10 @@ __all__ = [
     "stop_process_group",
 ]
 
-# Processes this interpreter started: kept so that they are reaped (no zombies).
-_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 # -- processes ------------------------------------------------------------------------------
-
-def _proc_stat(pid: int) -> list[str] | None:
-    """The fields of /proc/PID/stat after the command name (None if unknown)."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rfind(")") + 2:].split()
-
-
-def _reap(pid: int) -> None:
-    child = _CHILDREN.get(pid)
-    if child is not None:
-        if child.poll() is not None:
-            del _CHILDREN[pid]
-        return
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def process_start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), else None."""
-    fields = _proc_stat(pid)
-    return fields[19] if fields and len(fields) > 19 else None
-
-
-def process_alive(pid: int | None, start_time: str | None = None) -> bool:
-    """Whether ``pid`` is a live (not zombie) process, started at ``start_time`` if given."""
-    if not pid:
-        return False
-    _reap(pid)
-    fields = _proc_stat(pid)
-    if fields is not None:
-        if fields[0] in ("Z", "X"):
-            return False
-        return start_time is None or fields[19] == start_time
-    if Path("/proc/self/stat").exists():  # Linux, and the process is gone
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def process_group_alive(pgid: int) -> bool:
-    """Whether any live (not zombie) process is left in process group ``pgid``."""
-    _reap(pgid)
-    if Path("/proc/self/stat").exists():
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            fields = _proc_stat(int(entry.name))
-            if fields and len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in "ZX":
-                return True
-        return False
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 def spawn_detached(command: Sequence[str], cwd: Path, log_path: Path,
                    env: Mapping[str, str] | None = None) -> tuple[int, str | None]:
@@ -127,7 +66,7 @@ def spawn_detached(command: Sequence[str], cwd: Path, log_path: Path,
         process = subprocess.Popen(list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True,
                                    close_fds=True, env=dict(env) if env is not None else None)
-    _CHILDREN[process.pid] = process
+    CHILDREN[process.pid] = process
     return process.pid, process_start_time(process.pid)
 
 
@@ -154,7 +93,7 @@ def stop_process_group(pid: int, start_time: str | None, timeout: float = 10.0,
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
         time.sleep(0.05)
-    _reap(pid)
+    reap(pid)
 
 
 def free_ports(count: int, host: str = "127.0.0.1", prefer: Sequence[int] = ()) -> list[int]:

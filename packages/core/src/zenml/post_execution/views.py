@@ -21,6 +21,7 @@ from zenml.metadata_stores.records import (
     RunRecord,
     StepRunRecord,
 )
+from zenml.processes import process_alive
 
 if TYPE_CHECKING:
     from zenml.artifact_stores.base import BaseArtifactStore
@@ -31,21 +32,11 @@ __all__ = ["ArtifactView", "PipelineRunView", "PipelineView", "StepView"]
 R = TypeVar("R")
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def run_status(record: RunRecord) -> ExecutionStatus:
     """A run's status; a 'running' run whose owning process on this host is gone failed."""
     if (record.status is ExecutionStatus.RUNNING and record.pid > 0
             and record.host == socket.gethostname()
-            and record.pid != os.getpid() and not _process_alive(record.pid)):
+            and record.pid != os.getpid() and not process_alive(record.pid)):
         return ExecutionStatus.FAILED
     return record.status
 
