@@ -10,12 +10,12 @@ median and the best of N runs of each; exits 1 if a median misses its target.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from cli_timing import report, time_zenml
 
 TARGETS = {("--help",): 0.15, ("stack", "list"): 0.40}
 
@@ -31,16 +31,8 @@ def main() -> int:
                                  text=True).stdout.count("loaded")
         print(f"plugins loaded: {plugins} (core included); runs per command: {runs}")
         for args, target in TARGETS.items():
-            times = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                subprocess.run([zenml, *args], env=env, check=True, capture_output=True)
-                times.append(time.perf_counter() - start)
-            median = statistics.median(times)
-            verdict = "ok" if median < target else "OVER"
-            failed |= median >= target
-            print(f"zenml {' '.join(args):<12} median {median * 1000:6.1f} ms  "
-                  f"best {min(times) * 1000:6.1f} ms  target {target * 1000:.0f} ms  {verdict}")
+            times = time_zenml(zenml, args, env, runs)
+            failed |= report(f"zenml {' '.join(args)}", times, target, width=18)
     return 1 if failed else 0
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from cli_timing import report, time_zenml
 
 TARGET = 0.5
 RUNS = 10_000
@@ -139,26 +140,13 @@ def main() -> int:
                                capture_output=True, text=True).stdout
         assert newest in shown.splitlines()[3], "the newest run is not listed first"
         for args in COMMANDS:
-            times = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                subprocess.run([zenml, *args], env=env, check=True, capture_output=True)
-                times.append(time.perf_counter() - start)
-            median = statistics.median(times)
-            verdict = "ok" if median < TARGET else "OVER"
-            failed |= median >= TARGET
-            print(f"zenml {' '.join(args):<38} median {median * 1000:6.1f} ms  "
-                  f"best {min(times) * 1000:6.1f} ms  target {TARGET * 1000:.0f} ms  {verdict}")
+            times = time_zenml(zenml, args, env, runs)
+            failed |= report(f"zenml {' '.join(args)}", times, TARGET)
 
         empty_env = {**env, "ZENML_CONFIG_PATH": f"{folder}/empty"}
         subprocess.run([zenml, *COMMANDS[0]], env=empty_env, check=True, capture_output=True)
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run([zenml, *COMMANDS[0]], env=empty_env, check=True, capture_output=True)
-            times.append(time.perf_counter() - start)
-        print(f"{'the same, no runs recorded':<44} median {statistics.median(times) * 1000:6.1f} ms"
-              f"  (start-up and stack; no target)")
+        report("same, no runs recorded (start-up + stack)",
+               time_zenml(zenml, COMMANDS[0], empty_env, runs))
 
         def page() -> list[Any]:
             store.count_runs()
@@ -170,8 +158,7 @@ def main() -> int:
         for label, action in (("in process: count + newest 20 runs", page),
                               ("in process: get_pipeline().runs[-1]", latest)):
             timed(action)
-            times = [timed(action)[0] for _ in range(runs)]
-            print(f"{label:<44} median {statistics.median(times) * 1000:6.1f} ms  (no target)")
+            report(label, [timed(action)[0] for _ in range(runs)])
         store.dispose()
     return 1 if failed else 0
 
