@@ -277,7 +277,8 @@ class Repository:
 
     # -- post-execution ------------------------------------------------------------------
 
-    def _stores(self, stack_name: str | None) -> tuple[Any, Any]:
+    def run_stores(self, stack_name: str | None = None) -> tuple[Any, Any]:
+        """The metadata and artifact store of a stack (the active one by default)."""
         from zenml.stack.stack import Stack
 
         if stack_name is None:
@@ -290,7 +291,7 @@ class Repository:
         """Every pipeline recorded in a stack's metadata store (the active one by default)."""
         from zenml.post_execution.views import PipelineView
 
-        metadata_store, artifact_store = self._stores(stack_name)
+        metadata_store, artifact_store = self.run_stores(stack_name)
         return [PipelineView(metadata_store, p, artifact_store)
                 for p in metadata_store.get_pipelines()]
 
@@ -305,7 +306,7 @@ class Repository:
         name = target if isinstance(target, str) else getattr(target, "name", None)
         if not isinstance(name, str):
             name = getattr(target, "NAME", None) or getattr(target, "__name__", str(target))
-        metadata_store, artifact_store = self._stores(stack_name)
+        metadata_store, artifact_store = self.run_stores(stack_name)
         for record in metadata_store.get_pipelines():
             if record.name == name:
                 return PipelineView(metadata_store, record, artifact_store)

@@ -18,7 +18,7 @@ __all__ = ["pipeline"]
 def _store(stack_name: str | None) -> BaseMetadataStore:
     from zenml.repository import Repository
 
-    store: BaseMetadataStore = Repository()._stores(stack_name)[0]
+    store: BaseMetadataStore = Repository().run_stores(stack_name)[0]
     return store
 
 
