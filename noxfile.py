@@ -42,9 +42,10 @@ PYTHON = "3.11"
 DIST = ROOT / "dist"
 TEST_REQUIREMENTS = ["pytest>=8"]
 # What a package's tests exercise beyond its own dependencies (the core's
-# numpy / pandas / scikit-learn materializers).
+# numpy / pandas / scikit-learn materializers, Hypothesis).
 EXTRA_TEST_REQUIREMENTS: dict[str, list[str]] = {
-    "core": ["numpy>=1.24", "pandas>=2", "scikit-learn>=1.3"],
+    # hypothesis: the generated-names suite (tests/test_names_properties.py)
+    "core": ["numpy>=1.24", "pandas>=2", "scikit-learn>=1.3", "hypothesis>=6"],
     # the tests read wandb's offline run files, whose format is internal to wandb
     "wandb": ["wandb==0.31.0"],
     # real S3 servers (moto, SeaweedFS's weed binary), pinned so the resolver never

@@ -22,6 +22,7 @@ from zenml.errors import (
 )
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.models import ComponentModel, ComponentState, StackModel
+from zenml.utils.names import validate_name
 
 if TYPE_CHECKING:
     from zenml.config.stack_store import StackStore
@@ -39,10 +40,12 @@ def default_stack_configs() -> dict[str, Any]:
     """Configs of the default stack's components, under the config dir."""
     import uuid
 
+    from zenml.utils.files import private_dir
+
     folder = local_stores_dir()
     artifacts = folder / str(uuid.uuid4())
     metadata = folder / str(uuid.uuid4())
-    artifacts.mkdir(parents=True, exist_ok=True)
+    private_dir(artifacts)  # 0700, like every folder zenml makes under the config dir
     return {
         StackComponentType.ORCHESTRATOR.value: {},
         StackComponentType.ARTIFACT_STORE.value: {"path": str(artifacts)},
@@ -50,11 +53,9 @@ def default_stack_configs() -> dict[str, Any]:
     }
 
 
-def check_name(name: str, what: str) -> None:
-    """Refuse empty names, surrounding spaces and control characters."""
-    if not name or name != name.strip() or not name.isprintable():
-        raise ConfigError(f"Invalid {what} name {name!r}: names must be non-empty, printable "
-                          f"and without leading or trailing spaces")
+def check_name(name: object, what: str) -> str:
+    """The name rule of :mod:`zenml.utils.names` (one line naming ``what`` when broken)."""
+    return validate_name(what, name, ConfigError)
 
 
 class Repository:
@@ -236,16 +237,17 @@ class Repository:
         what = f"{type_.display_name} '{name}' ({model.flavor})"
         try:
             if up:
-                if not component.is_provisioned:
-                    component.provision()
-                if not component.is_running:
-                    component.resume()
-            elif force:
-                if component.is_provisioned:
-                    component.deprovision()
-            elif component.is_running:
-                component.suspend()
-            state = ComponentState(component.is_provisioned, component.is_running)
+                # nothing is reported running until the component's own checks pass
+                self.store.set_state(model.id, ComponentState(False, False))
+                component.bring_up()  # raises unless its checks pass
+                state = ComponentState(True, True)
+            else:
+                if force:
+                    if component.is_provisioned:
+                        component.deprovision()
+                elif component.is_running:
+                    component.suspend()
+                state = ComponentState(component.is_provisioned, component.is_running)
         except ZenMLError:  # already one line naming the component and the fix
             raise
         except NotImplementedError:

@@ -118,7 +118,9 @@ def make_component_group(type_: StackComponentType) -> click.Group:
     @click.argument("args", nargs=-1, type=click.UNPROCESSED)
     def register(name: str, flavor: str, interactive: bool, args: tuple[str, ...]) -> None:
         from zenml.cli.config_args import parse_extra_args, prompt_for_fields, typed_values
+        from zenml.repository import check_name
 
+        check_name(name, display)  # before any prompt: a bad name is refused at once
         repo = _repo()
         flavor_obj = repo.flavors.get(type_, flavor)
         raw = parse_extra_args(args)
@@ -197,6 +199,9 @@ def make_component_group(type_: StackComponentType) -> click.Group:
     @click.argument("name")
     @click.argument("new_name")
     def rename(name: str, new_name: str) -> None:
+        from zenml.repository import check_name
+
+        check_name(new_name, display)
         _repo().rename_component(type_, name, new_name)
         declare(f"Successfully renamed {display} `{name}` to `{new_name}`.")
 

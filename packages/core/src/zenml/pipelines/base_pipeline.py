@@ -17,6 +17,7 @@ from zenml.errors import (
     ZenMLError,
 )
 from zenml.steps.base_step import BaseStep
+from zenml.utils.names import MAX_NAME_LENGTH, shown, validate_name
 
 if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment
@@ -43,6 +44,11 @@ class BasePipeline:
     NAME: ClassVar[str | None] = None
     ENABLE_CACHE: ClassVar[bool] = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Check a pipeline's name where the class (or ``@pipeline``) defines it."""
+        super().__init_subclass__(**kwargs)
+        validate_name("pipeline", cls.NAME or cls.__name__, PipelineInterfaceError)
+
     def __init__(self, *args: BaseStep, **kwargs: BaseStep) -> None:
         names = self._step_parameter_names()
         if len(args) > len(names):
@@ -64,6 +70,7 @@ class BasePipeline:
                 f"them as {', '.join(f'{n}=...' for n in missing)}")
         seen: dict[int, str] = {}
         for key, value in steps.items():
+            validate_name("step", key, PipelineInterfaceError)
             if isinstance(value, type) and issubclass(value, BaseStep):
                 raise PipelineInterfaceError(
                     f"Step '{key}' of pipeline '{self.name}' is the step class "
@@ -119,12 +126,12 @@ class BasePipeline:
         """Read step parameters (and optionally run_name, enable_cache) from YAML."""
         from zenml.pipelines.run_config import read_run_config
 
-        config = read_run_config(path)
+        config = read_run_config(path)  # checks its run and step names
         for step_name, parameters in config.steps.items():
             step = self.steps.get(step_name)
             if step is None:
                 raise PipelineConfigurationError(
-                    f"The run config {path} sets step '{step_name}', which pipeline "
+                    f"The run config {path} sets step {shown(step_name)}, which pipeline "
                     f"'{self.name}' does not have (steps: {', '.join(self.steps)})")
             if step.config is not None and not overwrite_step_parameters:
                 both = sorted(set(parameters) & step.config.model_fields_set)
@@ -162,8 +169,9 @@ class BasePipeline:
         return False
 
     def default_run_name(self) -> str:
-        """``<pipeline>-<day>_<month>_<year>-<h>_<m>_<s>_<us>``."""
-        return f"{self.name}-{datetime.now():%d_%b_%y-%H_%M_%S_%f}"
+        """``<pipeline>-<day>_<month>_<year>-<h>_<m>_<s>_<us>`` (the name cut to fit the rule)."""
+        stamp = f"-{datetime.now():%d_%b_%y-%H_%M_%S_%f}"
+        return f"{self.name[:MAX_NAME_LENGTH - len(stamp)].rstrip()}{stamp}"
 
     def deployment(self, stack: Stack, *, run_name: str | None = None,
                    enable_cache: bool | None = None) -> Deployment:
@@ -171,6 +179,8 @@ class BasePipeline:
         from zenml.execution.compiler import compile_deployment
         from zenml.materializers.registry import build_registry
 
+        if run_name is not None:
+            validate_name("run", run_name, PipelineConfigurationError)
         if enable_cache is None:
             enable_cache = self._config_enable_cache
         if enable_cache is None:
@@ -192,6 +202,8 @@ class BasePipeline:
         from zenml.post_execution.views import PipelineRunView
         from zenml.repository import Repository
 
+        if run_name is not None:  # refused before anything runs or is written
+            validate_name("run", run_name, PipelineConfigurationError)
         enable_console_logging()
         if os.environ.get(PREVENT_EXECUTION_ENV):
             logger.info("Not running pipeline `%s`: %s is set (a step is importing this "

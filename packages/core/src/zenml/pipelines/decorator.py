@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, overload
 
+from zenml.errors import PipelineInterfaceError
 from zenml.pipelines.base_pipeline import BasePipeline
+from zenml.utils.names import validate_name
 
 __all__ = ["pipeline"]
 
 
 def _make_pipeline(func: Callable[..., Any], name: str | None,
                    enable_cache: bool) -> type[BasePipeline]:
+    if name is not None:  # an empty name is refused, not replaced by the function's
+        validate_name("pipeline", name, PipelineInterfaceError)
     def connect(self: BasePipeline, **steps: Any) -> None:
         func(**steps)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from zenml.errors import PipelineConfigurationError
+from zenml.utils.names import validate_name
 
 __all__ = ["RunConfig", "read_run_config"]
 
@@ -44,8 +45,12 @@ def read_run_config(path: str | Path) -> RunConfig:
         raise PipelineConfigurationError(
             f"The run config {file} has unknown key(s) {', '.join(sorted(unknown))} "
             f"(known: steps, run_name, enable_cache)")
+    raw_steps = data.get("steps") or {}
+    if not isinstance(raw_steps, dict):
+        raise PipelineConfigurationError(f"In {file}, steps must be a mapping of step names")
     steps: dict[str, dict[str, Any]] = {}
-    for name, entry in (data.get("steps") or {}).items():
+    for name, entry in raw_steps.items():
+        name = _checked_name(file, "step", name)
         if not isinstance(entry, dict) or set(entry) - {"parameters"}:
             raise PipelineConfigurationError(
                 f"In {file}, steps.{name} must be a mapping with 'parameters'")
@@ -53,10 +58,19 @@ def read_run_config(path: str | Path) -> RunConfig:
         if not isinstance(parameters, dict):
             raise PipelineConfigurationError(
                 f"In {file}, steps.{name}.parameters must be a mapping")
-        steps[str(name)] = parameters
+        steps[name] = parameters
     enable_cache = data.get("enable_cache")
     if enable_cache is not None and not isinstance(enable_cache, bool):
         raise PipelineConfigurationError(f"In {file}, enable_cache must be true or false")
     run_name = data.get("run_name")
-    return RunConfig(steps, run_name=str(run_name) if run_name else None,
-                     enable_cache=enable_cache)
+    if run_name is not None:  # ``run_name:`` with no value means the default name
+        run_name = _checked_name(file, "run", run_name)
+    return RunConfig(steps, run_name=run_name, enable_cache=enable_cache)
+
+
+def _checked_name(file: Path, kind: str, name: object) -> str:
+    """``name`` if it follows the name rule, else one line naming the file."""
+    try:
+        return validate_name(kind, name, PipelineConfigurationError)
+    except PipelineConfigurationError as error:
+        raise PipelineConfigurationError(f"In {file}: {error}") from None

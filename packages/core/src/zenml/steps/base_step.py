@@ -11,6 +11,7 @@ from zenml.errors import StepInterfaceError
 from zenml.steps.config import BaseStepConfig
 from zenml.steps.context import StepContext
 from zenml.steps.output import Output
+from zenml.utils.names import validate_name
 
 if TYPE_CHECKING:
     from zenml.materializers.base import BaseMaterializer
@@ -133,6 +134,11 @@ class BaseStep:
     ENABLE_CACHE: ClassVar[bool | None] = None  # None: on, unless the context is used
     STEP_NAME: ClassVar[str | None] = None
     _interface: ClassVar[StepInterface | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Check a step's name where the class (or ``@step``) defines it."""
+        super().__init_subclass__(**kwargs)
+        validate_name("step", cls.STEP_NAME or cls.__name__, StepInterfaceError)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         interface = self.interface()

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, overload
 
+from zenml.errors import StepInterfaceError
 from zenml.steps.base_step import BaseStep
+from zenml.utils.names import validate_name
 
 __all__ = ["step"]
 
 
 def _make_step(func: Callable[..., Any], name: str | None,
                enable_cache: bool | None) -> type[BaseStep]:
+    if name is not None:  # an empty name is refused, not replaced by the function's
+        validate_name("step", name, StepInterfaceError)
     attributes: dict[str, Any] = {
         "entrypoint": staticmethod(func),
         "ENABLE_CACHE": enable_cache,

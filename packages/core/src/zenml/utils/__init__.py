@@ -1,0 +1,1 @@
+"""The bottom floor: helpers that import nothing of zenml above ``zenml.errors``."""
