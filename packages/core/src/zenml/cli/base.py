@@ -124,3 +124,12 @@ class ZenMLGroup(click.Group):
             if os.environ.get("ZENML_VERBOSE", "") not in ("", "0"):
                 raise
             raise click.ClickException(str(error)) from None
+        except PermissionError as error:
+            # a file or folder this user may not use, met where no store named it first
+            if os.environ.get("ZENML_VERBOSE", "") not in ("", "0"):
+                raise
+            where = error.filename or "a file zenml needs"
+            raise click.ClickException(
+                f"Permission denied: {where}; give your user access to it (or set "
+                f"ZENML_CONFIG_PATH to a folder of your own) and run the command again"
+            ) from None

@@ -1,15 +1,141 @@
-"""SQLite engines that take the write lock up front (shared by the zenml stores)."""
+"""SQLite files and engines shared by the zenml stores.
+
+A new database is built in a private temporary file (0600) and linked into
+place only when its schema is complete, so a store file that exists is
+either a whole zenml store or not zenml's (and then it is never touched).
+Stores that this user cannot write are opened read-only. Writes take the
+write lock up front.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-__all__ = ["configure_sqlite_engine"]
+__all__ = [
+    "SIDE_SUFFIXES",
+    "can_write",
+    "configure_sqlite_engine",
+    "create_sqlite_database",
+    "is_wal",
+    "side_files",
+    "sqlite_connector",
+    "sqlite_file_problem",
+]
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
+
+
+def side_files(path: Path) -> list[Path]:
+    """The database file and the journal files SQLite keeps beside it."""
+    return [path, *(path.with_name(path.name + suffix) for suffix in SIDE_SUFFIXES)]
+
+
+def sqlite_file_problem(path: Path) -> str | None:
+    """Why the existing ``path`` cannot be a SQLite database (None when it can).
+
+    The answer completes a sentence that starts with the path.
+    """
+    if path.is_dir():
+        return "is a folder"
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if not header:
+        return "is empty (0 bytes), so it is not a zenml store"
+    if header[:16] != SQLITE_HEADER:
+        return "is not a SQLite database (corrupt or foreign file)"
+    return None
+
+
+def can_write(path: Path) -> bool:
+    """Whether this user may change the database (the file and its folder)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def is_wal(path: Path) -> bool:
+    """Whether the database file is in WAL mode (its header says so)."""
+    with suppress(OSError), open(path, "rb") as handle:
+        header = handle.read(20)
+        return len(header) == 20 and header[18] == 2
+    return False
+
+
+def sqlite_connector(path: Path, *, read_only: bool, timeout: float = 60.0,
+                     check_same_thread: bool = True) -> Callable[[], sqlite3.Connection]:
+    """A function that opens ``path`` (read-only: ``mode=ro``), for SQLAlchemy's ``creator``.
+
+    A read-only WAL database in a folder where SQLite cannot create its
+    ``-shm`` file is opened ``immutable`` when no ``-wal`` file exists (then
+    the database file holds every committed write).
+    """
+    target = Path(path).absolute().as_posix()
+    uri = "file:" + quote(target if target.startswith("/") else "/" + target)
+    if read_only:
+        uri += "?mode=ro"
+        folder_writable = os.access(Path(path).parent, os.W_OK | os.X_OK)
+        if (not folder_writable and is_wal(Path(path))
+                and not Path(f"{path}-wal").exists()):
+            uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=timeout,
+                               check_same_thread=check_same_thread)
+
+    return connect
+
+
+def create_sqlite_database(path: Path, initialize: Callable[[sa.Connection], None],
+                           pragmas: Sequence[str]) -> bool:
+    """Build a new database at ``path`` (0600) with ``initialize``, unless one appears first.
+
+    The database is made in a temporary file beside ``path`` and linked into
+    place whole; returns False when another process created ``path`` first
+    (this one's is discarded). Raises ``OSError`` when the folder is not
+    writable.
+    """
+    import sqlalchemy as sa
+
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                        suffix=".new")
+    os.close(descriptor)
+    tmp = Path(name)
+    try:
+        engine = sa.create_engine("sqlite://", creator=sqlite_connector(tmp, read_only=False),
+                                  poolclass=sa.pool.NullPool)
+        configure_sqlite_engine(engine, pragmas)
+        try:
+            with engine.connect() as connection:
+                connection.info["write"] = True
+                with connection.begin():
+                    initialize(connection)
+        finally:
+            engine.dispose()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+        return True
+    finally:
+        for leftover in side_files(tmp):
+            with suppress(FileNotFoundError):
+                leftover.unlink()
 
 
 def configure_sqlite_engine(engine: sa.Engine, pragmas: Sequence[str]) -> None:

@@ -2,15 +2,16 @@
 
 Every public write is one ``BEGIN IMMEDIATE`` transaction, so concurrent
 ``zenml`` processes queue up instead of losing each other's registrations.
-A store file that cannot be read, or is not a zenml store, is reported by
-path and never overwritten.
+A store file that cannot be read, or is not a zenml store (empty or not), is
+reported by path and never touched. The file is private to its owner (0600
+in a 0700 folder) from the start; a store this user cannot write is opened
+read-only, so reading commands still work.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DEFAULT_NAME = "default"
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 metadata = sa.MetaData()
 meta_table = sa.Table(
@@ -94,6 +94,8 @@ repositories_table = sa.Table(
 )
 
 ACTIVE_STACK_KEY = "active_stack_id"
+_DEFAULT_PENDING_KEY = "default_stack_pending"
+_PRAGMAS = ("busy_timeout = 60000", "foreign_keys = ON")
 Validator = Callable[[dict[StackComponentType, ComponentModel]], None]
 
 
@@ -117,53 +119,89 @@ class StackStore:
         self.path = Path(path)
         self._default_stack_factory = default_stack_factory
         self._engine: sa.Engine | None = None
+        self.read_only = False
 
     # -- connection and schema -------------------------------------------------
 
-    def _check_file(self) -> None:
-        path = self.path
-        if not path.exists():
-            return
-        if path.is_dir():
-            raise StoreError(f"The stack store {path} is a folder; move it aside or set "
-                             f"ZENML_CONFIG_PATH to another folder")
+    def _check_file(self) -> bool:
+        """Whether the store exists; refuse a path that is not a usable store file."""
+        from zenml.config.sqlite_engine import sqlite_file_problem
+
+        path, folder = self.path, self.path.parent
         try:
-            with open(path, "rb") as handle:
-                header = handle.read(16)
+            exists = path.exists()
         except OSError as error:
-            raise StoreError(f"Cannot read the stack store {path}: {error.strerror}; "
-                             f"fix its permissions") from None
-        if header and header != _SQLITE_HEADER:
             raise StoreError(
-                f"The stack store {path} is not a SQLite database (corrupt or foreign "
-                f"file); zenml will not overwrite it: move it aside to start afresh"
-            )
-        if not os.access(path, os.W_OK):
-            raise StoreError(f"Cannot write the stack store {path}: permission denied; "
-                             f"fix its permissions")
+                f"Cannot open the config folder {folder}: {error.strerror}; give your user "
+                f"access to it (chmod 700 {folder}) or set ZENML_CONFIG_PATH to another "
+                f"folder") from None
+        if not exists:
+            return False
+        problem = sqlite_file_problem(path)
+        if problem is not None:
+            fix = ("fix its permissions (chmod 600)" if problem.startswith("cannot be read")
+                   else "zenml will not touch it: move it aside to start afresh or set "
+                        "ZENML_CONFIG_PATH to another folder")
+            raise StoreError(f"The stack store {path} {problem}; {fix}")
+        return True
+
+    def _create_file(self) -> None:
+        from zenml.config.sqlite_engine import create_sqlite_database
+        from zenml.utils.files import private_dir, tighten
+
+        folder = self.path.parent
+        try:
+            private_dir(folder)
+        except OSError as error:
+            raise StoreError(f"Cannot create the config folder {folder}: "
+                             f"{error.strerror}; set ZENML_CONFIG_PATH to a writable "
+                             f"folder") from None
+        tighten([folder])
+        try:
+            create_sqlite_database(self.path, self._initialize, _PRAGMAS)
+        except OSError as error:
+            raise StoreError(f"Cannot create the stack store {self.path}: {error.strerror}; "
+                             f"set ZENML_CONFIG_PATH to a writable folder") from None
+        except sa_exc.DBAPIError as error:
+            raise StoreError(f"Cannot create the stack store {self.path}: "
+                             f"{error.orig}") from None
 
     def _get_engine(self) -> sa.Engine:
         if self._engine is not None:
             return self._engine
-        self._check_file()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreError(f"Cannot create the config folder {self.path.parent}: "
-                             f"{error.strerror}; set ZENML_CONFIG_PATH to a writable "
-                             f"folder") from None
-        from zenml.config.sqlite_engine import configure_sqlite_engine
+        from zenml.config.sqlite_engine import (
+            can_write,
+            configure_sqlite_engine,
+            side_files,
+            sqlite_connector,
+        )
+        from zenml.utils.files import tighten
 
-        engine = sa.create_engine(f"sqlite:///{self.path}", poolclass=sa.pool.NullPool)
-        configure_sqlite_engine(engine, ["busy_timeout = 60000", "foreign_keys = ON"])
+        existed = self._check_file()
+        if not existed:
+            self._create_file()
+        self.read_only = not can_write(self.path)
+        engine = sa.create_engine("sqlite://", poolclass=sa.pool.NullPool,
+                                  creator=sqlite_connector(self.path, read_only=self.read_only))
+        configure_sqlite_engine(engine, _PRAGMAS)
         self._engine = engine
-        logger.debug("Using the stack store %s", self.path)
+        logger.debug("Using the stack store %s%s", self.path,
+                     " (read-only)" if self.read_only else "")
         self._ensure_schema()
+        if existed:  # a zenml store made before its files were private becomes so
+            tighten([self.path.parent, *side_files(self.path)])
         return engine
+
+    def _read_only_error(self) -> StoreError:
+        return StoreError(f"The stack store {self.path} is read-only for this user; this "
+                          f"command changes it: get write access to the file and its "
+                          f"folder, or set ZENML_CONFIG_PATH to a folder of your own")
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[sa.Connection]:
         engine = self._get_engine()
+        if write and self.read_only:
+            raise self._read_only_error()
         try:
             with engine.connect() as connection:
                 connection.info["write"] = write
@@ -175,6 +213,8 @@ class StackStore:
             if "locked" in str(error.orig):
                 raise StoreError(f"The stack store {self.path} stayed locked by another "
                                  f"zenml process for 60 s; retry") from None
+            if "readonly" in str(error.orig):
+                raise self._read_only_error() from None
             raise StoreError(f"The stack store {self.path} cannot be used: "
                              f"{error.orig}") from None
         except sa_exc.DatabaseError as error:
@@ -188,18 +228,18 @@ class StackStore:
     def _write(self) -> Any:
         return self._transaction(write=True)
 
-    def _schema_version(self, connection: sa.Connection) -> int | None:
+    def _schema_version(self, connection: sa.Connection) -> int:
         tables = {row[0] for row in connection.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "zenml_meta" not in tables:
-            if tables:
-                raise StoreError(f"The stack store {self.path} is a SQLite database but not "
-                                 f"a zenml store; move it aside or set ZENML_CONFIG_PATH")
-            return None
-        value = connection.execute(sa.select(meta_table.c.value).where(
-            meta_table.c.key == "schema_version")).scalar()
+        value = None
+        if "zenml_meta" in tables:
+            value = connection.execute(sa.select(meta_table.c.value).where(
+                meta_table.c.key == "schema_version")).scalar()
         if value is None:
-            return None
+            what = "has no zenml schema version" if tables else "has no tables"
+            raise StoreError(f"The stack store {self.path} is a SQLite database but not a "
+                             f"zenml store ({what}); zenml will not touch it: move it aside "
+                             f"or set ZENML_CONFIG_PATH to another folder")
         try:
             return int(value)
         except ValueError:
@@ -207,22 +247,28 @@ class StackStore:
                              f"({value!r}); zenml will not overwrite it: move it aside to "
                              f"start afresh") from None
 
+    def _initialize(self, connection: sa.Connection) -> None:
+        """The schema of a new store; the default stack follows once it is in place."""
+        metadata.create_all(connection)
+        connection.execute(sa.insert(meta_table).values(
+            key="schema_version", value=str(SCHEMA_VERSION)))
+        if self._default_stack_factory is not None:
+            self._set_meta(connection, _DEFAULT_PENDING_KEY, "1")
+
     def _ensure_schema(self) -> None:
         with self._read() as connection:
             version = self._schema_version(connection)
-        if version is None:
-            with self._write() as connection:
-                if self._schema_version(connection) is None:  # another process may have won
-                    metadata.create_all(connection)
-                    connection.execute(sa.insert(meta_table).values(
-                        key="schema_version", value=str(SCHEMA_VERSION)))
-                    self._create_default_stack(connection)
-                    version = SCHEMA_VERSION
-                else:
-                    version = self._schema_version(connection)
-        if version is not None and version > SCHEMA_VERSION:
+            pending = self._get_meta(connection, _DEFAULT_PENDING_KEY)
+        if version > SCHEMA_VERSION:
             raise StoreError(f"The stack store {self.path} was written by a newer zenml "
                              f"(schema {version} > {SCHEMA_VERSION}); upgrade zenml-core")
+        if pending and not self.read_only:
+            # made by the process that created the file, or by the next one if it died
+            with self._write() as connection:
+                if self._get_meta(connection, _DEFAULT_PENDING_KEY):
+                    self._create_default_stack(connection)
+                    connection.execute(sa.delete(meta_table).where(
+                        meta_table.c.key == _DEFAULT_PENDING_KEY))
 
     def _create_default_stack(self, connection: sa.Connection) -> None:
         if self._default_stack_factory is None:

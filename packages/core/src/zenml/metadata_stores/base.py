@@ -32,7 +32,7 @@ from zenml.stack.component_type import StackComponentType
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-__all__ = ["BaseMetadataStore", "NewArtifact", "utcnow"]
+__all__ = ["BaseMetadataStore", "NewArtifact", "create_schema", "utcnow"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,15 @@ logger = logging.getLogger(__name__)
 def utcnow() -> datetime:
     """The current UTC time, naive (as stored)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def create_schema(conn: sa.Connection) -> None:
+    """Create zenml's tables and record the schema version (in the caller's transaction)."""
+    from zenml.metadata_stores import schema
+
+    schema.metadata.create_all(conn)
+    conn.execute(schema.meta.insert().values(key="schema_version",
+                                             value=str(schema.SCHEMA_VERSION)))
 
 
 class NewArtifact:
@@ -61,6 +70,12 @@ class BaseMetadataStore(StackComponent):
     """Records pipelines, runs, step runs, artifacts and their lineage."""
 
     TYPE: ClassVar[StackComponentType] = StackComponentType.METADATA_STORE
+    #: Whether a database with no tables at all gets zenml's tables on first use
+    #: (a server database made for zenml); file flavors create their file whole.
+    INITIALIZES_EMPTY_DATABASE: ClassVar[bool] = True
+    #: Whether zenml's tables may join a database that holds other tables (a server
+    #: database shared with other applications); file flavors refuse foreign files.
+    SHARES_DATABASE: ClassVar[bool] = False
 
     _engine: sa.Engine | None = None
     _engine_lock: ClassVar[threading.Lock] = threading.Lock()
@@ -83,6 +98,9 @@ class BaseMetadataStore(StackComponent):
     def configure_engine(self, engine: sa.Engine) -> None:
         """Add connection events (pragmas, transaction modes) to a new engine."""
 
+    def prepare_database(self) -> None:
+        """Check or create what the engine will open (e.g. a database file); default: nothing."""
+
     def describe_error(self, error: BaseException) -> str:
         """A one-line cause for a database error."""
         orig = getattr(error, "orig", None) or error
@@ -97,6 +115,7 @@ class BaseMetadataStore(StackComponent):
                 if self._engine is None:
                     import sqlalchemy as sa
 
+                    self.prepare_database()
                     engine = sa.create_engine(self.database_url, **self.engine_options())
                     self.configure_engine(engine)
                     try:
@@ -129,26 +148,27 @@ class BaseMetadataStore(StackComponent):
             raise self._error(error) from None
 
     def _ensure_schema(self, engine: sa.Engine) -> None:
-        """Create the tables on first use, or check the stored schema version.
+        """Check the stored schema version, or create the tables in an empty database.
 
-        One transaction: on SQLite (BEGIN IMMEDIATE) concurrent first uses
-        take turns. Databases whose DDL commits at once (MySQL) must make
-        concurrent callers take turns themselves, e.g. by overriding this
-        method to call it under a server-side lock.
+        A database with tables but no zenml schema belongs to something else
+        and is refused untouched. Reading needs no write access: a store this
+        user may only read still serves reads. Creating is one transaction: on
+        SQLite (BEGIN IMMEDIATE) concurrent first uses take turns. Databases
+        whose DDL commits at once (MySQL) must make concurrent callers take
+        turns themselves, e.g. by overriding this method to call it under a
+        server-side lock.
         """
-        import sqlalchemy as sa
-
         from zenml.metadata_stores import schema
 
-        with self._transaction(write=True, engine=engine) as conn:
-            if not sa.inspect(conn).has_table(schema.meta.name):
-                schema.metadata.create_all(conn)
-                conn.execute(schema.meta.insert().values(
-                    key="schema_version", value=str(schema.SCHEMA_VERSION)))
-                return
-            version = conn.execute(sa.select(schema.meta.c.value).where(
-                schema.meta.c.key == "schema_version")).scalar()
-        if version is None or not str(version).isdigit():
+        with self._transaction(write=False, engine=engine) as conn:
+            version = self._stored_version(conn)
+        if version is None:
+            with self._transaction(write=True, engine=engine) as conn:
+                version = self._stored_version(conn)
+                if version is None:
+                    create_schema(conn)
+                    return
+        if not str(version).isdigit():
             raise MetadataStoreError(
                 f"Metadata store '{self.name}' ({self.location}) has no readable schema "
                 f"version; zenml will not change it: point the store at another database")
@@ -157,6 +177,31 @@ class BaseMetadataStore(StackComponent):
                 f"Metadata store '{self.name}' ({self.location}) was written by a newer "
                 f"zenml (schema {version}, this one reads {schema.SCHEMA_VERSION}); "
                 f"upgrade zenml-core")
+
+    def _stored_version(self, conn: sa.Connection) -> str | None:
+        """The schema version; None for an empty database zenml may set up.
+
+        Refuses a database with tables and no zenml schema unless the flavor
+        shares databases (or, for flavors that do not initialize empty
+        databases, one with no tables at all).
+        """
+        import sqlalchemy as sa
+
+        from zenml.metadata_stores import schema
+
+        tables = set(sa.inspect(conn).get_table_names())
+        if schema.meta.name not in tables:
+            if self.INITIALIZES_EMPTY_DATABASE and (not tables or self.SHARES_DATABASE):
+                return None
+            others = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+            what = f"has other tables ({others})" if tables else "has no tables"
+            raise MetadataStoreError(
+                f"Metadata store '{self.name}' ({self.location}) is not a zenml metadata "
+                f"database: it {what} and no zenml schema; zenml will not touch it: point "
+                f"the store at an empty or a zenml database")
+        version = conn.execute(sa.select(schema.meta.c.value).where(
+            schema.meta.c.key == "schema_version")).scalar()
+        return "" if version is None else str(version)
 
     def provision(self) -> None:
         """Create the database's tables."""

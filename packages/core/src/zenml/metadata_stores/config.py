@@ -27,10 +27,17 @@ class SQLiteMetadataStoreConfig(BaseMetadataStoreConfig):
             raise ValueError("the database file path must not be empty")
         if value.startswith("sqlite:///"):
             value = value[len("sqlite:///"):]
+            if not value.strip():
+                raise ValueError("'sqlite:///' names no file; give the database file's "
+                                 "path, e.g. --uri ~/zenml/metadata.db")
         if "://" in value:
             msg = f"'{value}' is a URI; the sqlite metadata store needs a file path"
             raise ValueError(msg)
-        return os.path.abspath(os.path.expanduser(value))
+        path = os.path.abspath(os.path.expanduser(value))
+        if value.endswith(("/", os.sep)) or os.path.isdir(path):
+            raise ValueError(f"{value} names a folder; give the path of the database file "
+                             f"in it, e.g. {os.path.join(path, 'metadata.db')}")
+        return path
 
     @property
     def is_local(self) -> bool:

@@ -1,8 +1,9 @@
 """The metadata store's tables (SQLAlchemy Core), shared by every SQL flavor.
 
-All names start with ``zenml_md_`` so the tables can share a database with
-anything else. Column types are portable between SQLite and MySQL/MariaDB:
-bounded strings where indexed, microsecond timestamps on MySQL.
+All names start with ``zenml_md_``. zenml sets its tables up only in an
+empty database: one that holds other tables and no zenml schema is refused.
+Column types are portable between SQLite and MySQL/MariaDB: bounded strings
+where indexed, microsecond timestamps on MySQL.
 """
 
 from __future__ import annotations

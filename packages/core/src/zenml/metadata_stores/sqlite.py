@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from typing import TYPE_CHECKING, Any
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from zenml.errors import MetadataStoreError
-from zenml.metadata_stores.base import BaseMetadataStore
+from zenml.metadata_stores.base import BaseMetadataStore, create_schema
 from zenml.metadata_stores.config import SQLiteMetadataStoreConfig
 
 if TYPE_CHECKING:
@@ -14,49 +16,110 @@ if TYPE_CHECKING:
 
 __all__ = ["SQLiteMetadataStore"]
 
+_PRAGMAS = ("busy_timeout = 60000", "journal_mode = WAL", "synchronous = NORMAL",
+            "foreign_keys = ON")
+
 
 class SQLiteMetadataStore(BaseMetadataStore):
     """Keeps the metadata in one SQLite file.
 
     The file is in WAL mode, so readers never wait for a run that is
     writing; writes take the lock up front (``BEGIN IMMEDIATE``) and wait up
-    to 60 s for it, so concurrent runs from many processes all land.
+    to 60 s for it, so concurrent runs from many processes all land. The
+    file is created whole and private (0600, new folders 0700); an existing
+    file that is not a zenml database is refused untouched, and one this
+    user cannot write is opened read-only.
     """
 
     config: SQLiteMetadataStoreConfig
+    INITIALIZES_EMPTY_DATABASE: ClassVar[bool] = False
+
+    _read_only: bool = False
 
     @property
     def database_url(self) -> str:
-        """``sqlite:///<uri>``."""
-        return f"sqlite:///{self.config.uri}"
+        """``sqlite:///<uri>`` (the path percent-encoded, as SQLAlchemy URLs need)."""
+        from urllib.parse import quote
+
+        return f"sqlite:///{quote(self.config.uri)}"
 
     @property
     def location(self) -> str:
         """The database file."""
         return self.config.uri
 
+    def _fail(self, problem: str, fix: str) -> MetadataStoreError:
+        return MetadataStoreError(f"Metadata store '{self.name}': {problem}; {fix}")
+
+    def prepare_database(self) -> None:
+        """Refuse a file that is not a zenml database; create a new one whole and private."""
+        from zenml.config.sqlite_engine import (
+            can_write,
+            create_sqlite_database,
+            sqlite_file_problem,
+        )
+        from zenml.utils.files import private_dir
+
+        path = Path(self.config.uri)
+        try:
+            exists = path.exists()
+        except OSError as error:
+            raise self._fail(f"cannot reach {path}: {error.strerror}",
+                             f"give your user access to {path.parent}") from None
+        if exists:
+            problem = sqlite_file_problem(path)
+            if problem is not None:
+                fix = ("fix its permissions" if problem.startswith("cannot be read") else
+                       "zenml will not touch it: move it aside or register the store with "
+                       "another --uri")
+                raise self._fail(f"{path} {problem}", fix)
+        else:
+            try:
+                private_dir(path.parent)
+                create_sqlite_database(path, create_schema, _PRAGMAS)
+            except OSError as error:
+                raise self._fail(f"cannot create {path}: {error.strerror}",
+                                 "register it with a writable --uri") from None
+        self._read_only = not can_write(path)
+
+    def _ensure_schema(self, engine: sa.Engine) -> None:
+        """Check the schema; a zenml database made before files were private becomes so."""
+        from zenml.config.sqlite_engine import is_wal, side_files
+        from zenml.utils.files import tighten
+
+        super()._ensure_schema(engine)
+        tighten(side_files(Path(self.config.uri)))
+        if not self._read_only and not is_wal(Path(self.config.uri)):
+            # a zenml database left in rollback mode: WAL keeps readers off writers' backs
+            connection = engine.raw_connection()
+            try:
+                with contextlib.suppress(sqlite3.OperationalError):  # busy: the next one will
+                    connection.cursor().execute("PRAGMA journal_mode = WAL")
+            finally:
+                connection.close()
+
     def engine_options(self) -> dict[str, Any]:
-        """Connections may move between the threads of a parallel run."""
-        return {"connect_args": {"check_same_thread": False, "timeout": 60}}
+        """Connections may move between the threads of a parallel run; read-only if need be."""
+        from zenml.config.sqlite_engine import sqlite_connector
+
+        return {"creator": sqlite_connector(Path(self.config.uri), read_only=self._read_only,
+                                            check_same_thread=False)}
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """WAL journal, 60 s busy timeout, ``BEGIN IMMEDIATE`` for writes."""
         from zenml.config.sqlite_engine import configure_sqlite_engine
 
-        folder = os.path.dirname(self.config.uri)
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError as error:
-            raise MetadataStoreError(
-                f"Metadata store '{self.name}' cannot create the folder {folder}: "
-                f"{error.strerror}; register it with a writable --uri") from None
-        if os.path.isdir(self.config.uri):
-            raise MetadataStoreError(
-                f"Metadata store '{self.name}': {self.config.uri} is a folder, not a "
-                f"database file; register it with a file path as --uri")
+        # the WAL mode is set when the file is made (it persists): a connection to a
+        # file that may not be zenml's must not change it before the schema is checked
+        configure_sqlite_engine(engine, [p for p in _PRAGMAS if "journal_mode" not in p])
 
-        configure_sqlite_engine(engine, ["busy_timeout = 60000", "journal_mode = WAL",
-                                         "synchronous = NORMAL", "foreign_keys = ON"])
+    def describe_error(self, error: BaseException) -> str:
+        """Say so when a write meets a database this user may only read."""
+        message = super().describe_error(error)
+        if "readonly" in message.replace(" ", "").replace("-", "").lower():
+            return (f"{message}: this user may only read it; give write access to the file "
+                    f"and its folder to record runs")
+        return message
 
     def provision(self) -> None:
         """Create the database file and its tables."""

@@ -61,8 +61,10 @@ def spawn_detached(command: Sequence[str], cwd: Path, log_path: Path,
 
     Returns the pid (which is also the process group id) and its start time.
     """
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
+    from zenml.utils.files import open_private, private_dir
+
+    private_dir(log_path.parent)
+    with os.fdopen(open_private(log_path), "ab") as log:
         process = subprocess.Popen(list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True,
                                    close_fds=True, env=dict(env) if env is not None else None)
@@ -243,7 +245,9 @@ class LocalDaemonService(BaseService):
             self._wait_ready(time.monotonic() + timeout, 0)
             return
         deadline = time.monotonic() + timeout
-        self.folder.mkdir(parents=True, exist_ok=True)
+        from zenml.utils.files import private_dir
+
+        private_dir(self.folder)
         for attempt in range(self.PORT_RETRIES):
             ports = free_ports(self.PORTS, prefer=self.ports if attempt == 0 else ())
             command = self._command(ports)

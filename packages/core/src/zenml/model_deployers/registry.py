@@ -115,8 +115,11 @@ class ServiceRegistry:
     @contextmanager
     def transaction(self) -> Iterator[dict[str, Any]]:
         """Read, let the caller change, and write back the whole file under the lock."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / _LOCK_FILENAME, "a+b") as lock, _exclusive(lock):
+        from zenml.utils.files import open_private, private_dir
+
+        private_dir(self.folder)
+        descriptor = open_private(self.folder / _LOCK_FILENAME, os.O_RDWR | os.O_CREAT)
+        with os.fdopen(descriptor, "a+b") as lock, _exclusive(lock):
             data = self._read()
             yield data
             self._write(data)

@@ -25,7 +25,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from zenml.errors import MetadataStoreError, ProvisioningError
 from zenml.metadata_stores.base import BaseMetadataStore
@@ -74,6 +74,9 @@ class MySQLMetadataStore(BaseMetadataStore):
     """Keeps the metadata in a database of a MySQL 8 or MariaDB 10.11+ server."""
 
     config: MySQLMetadataStoreConfig
+    #: zenml's tables are all ``zenml_md_*``: they may join a database that other
+    #: applications use too (as documented in the README).
+    SHARES_DATABASE: ClassVar[bool] = True
 
     # -- where and how ----------------------------------------------------------------
     @property
@@ -251,7 +254,8 @@ class MySQLMetadataStore(BaseMetadataStore):
     # the tables: they hold the runs' history.
     @property
     def is_provisioned(self) -> bool:
-        """Whether the database has zenml's tables (asks the server)."""
+        """Whether the server lets the user in and the database has zenml's tables in a
+        schema this zenml reads (asks the server; a refusal raises ProvisioningError)."""
         if self._engine is not None:
             return True
         import sqlalchemy as sa
@@ -259,14 +263,23 @@ class MySQLMetadataStore(BaseMetadataStore):
 
         from zenml.metadata_stores.schema import meta
 
-        engine = sa.create_engine(self.database_url, **self.engine_options())
+        try:
+            engine = sa.create_engine(self.database_url, **self.engine_options())
+        except MetadataStoreError as error:  # an unusable ssl_* file
+            raise ProvisioningError(str(error)) from None
         try:
             with engine.connect() as conn:
-                return bool(sa.inspect(conn).has_table(meta.name))
+                if not sa.inspect(conn).has_table(meta.name):
+                    return False
         except exc.DBAPIError as error:
             raise ProvisioningError(str(self._error(error))) from None
         finally:
             engine.dispose()
+        try:  # the tables exist: check their schema version as every use does
+            _ = self.engine
+        except MetadataStoreError as error:
+            raise ProvisioningError(str(error)) from None
+        return True
 
     def provision(self) -> None:
         """Log in and create the tables."""
