@@ -189,7 +189,7 @@ def test_a_run_killed_with_sigkill_resumes_from_the_first_unfinished_step(
     assert log.read_text().split() == ["first", "second"]
     killed_run = Repository().get_pipeline("resumable").runs[-1]
     assert killed_run.status is ExecutionStatus.FAILED  # its process is gone
-    assert killed_run.get_step("second").status is ExecutionStatus.RUNNING
+    assert killed_run.get_step("second").status is ExecutionStatus.FAILED  # with its run
     marker.unlink()
     path = tmp_path / "resumable.py"
     resumed = subprocess.run([sys.executable, str(path), str(marker), str(log)],

@@ -101,8 +101,10 @@ def test_artifacts_land_under_pipeline_run_and_step() -> None:
     run = make().run()
     assert run is not None
     store = Repository().active_stack.artifact_store
-    uri = run.get_step("add").output.uri
-    assert uri == f"{store.path}/arithmetic/{run.name}/add/output"
+    add = run.get_step("add")
+    # names are encoded path segments, one folder per attempt of a step (issue 13)
+    assert add.output.uri == f"{store.path}/arithmetic/{run.name}/add/{add.id[:8]}/output"
+    uri = add.output.uri
     assert Path(uri, "data.json").read_text() == "6"
 
 
@@ -175,7 +177,11 @@ def double_free() -> int:
 @step
 def uses_context(context: StepContext) -> int:
     CALLS.append("uses_context")
-    assert context.get_output_artifact_uri().endswith("/only/output")
+    from zenml.execution import current_step_run
+
+    info = current_step_run()
+    assert info is not None
+    assert context.get_output_artifact_uri().endswith(f"/only/{info.step_run_id[:8]}/output")
     assert context.pipeline_name == "one_step"
     assert context.metadata_store.name == "default"
     return 1

@@ -88,13 +88,15 @@ def test_every_artifact_is_written_to_and_read_from_the_bucket(
     run = make().run()
     assert run is not None and run.status is ExecutionStatus.COMPLETED
     prefix = f"zenml/s3_pipeline/{run.name}"
+    # <pipeline>/<run>/<step>/<attempt: the step run id's first 8 characters>/<output>
+    folder = {s.name: f"{prefix}/{s.name}/{s.id[:8]}" for s in run.steps}
     assert s3.keys(prefix) == [
-        f"{prefix}/count/output/data.json",
-        f"{prefix}/make_array/output/data.npy",
-        f"{prefix}/summarise/scaled/data.npy",
-        f"{prefix}/summarise/total/data.json",
+        f"{folder['count']}/output/data.json",
+        f"{folder['make_array']}/output/data.npy",
+        f"{folder['summarise']}/scaled/data.npy",
+        f"{folder['summarise']}/total/data.json",
     ]
-    total = s3.client.get_object(Bucket=s3.bucket, Key=f"{prefix}/summarise/total/data.json")
+    total = s3.client.get_object(Bucket=s3.bucket, Key=f"{folder['summarise']}/total/data.json")
     assert json.loads(total["Body"].read()) == 499500.0 * 7
     # nothing was written to the local default artifact store
     local = [p for p in isolated.rglob("*") if p.is_file() and "s3_pipeline" in str(p)]
@@ -104,7 +106,7 @@ def test_every_artifact_is_written_to_and_read_from_the_bucket(
     again = Repository().get_pipeline("s3_pipeline").runs[-1]
     assert again.name == run.name
     outputs = again.get_step("summarise").outputs
-    assert outputs["total"].uri == f"s3://{s3.bucket}/{prefix}/summarise/total"
+    assert outputs["total"].uri == f"s3://{s3.bucket}/{folder['summarise']}/total"
     assert outputs["total"].read() == 499500.0 * 7
     assert np.array_equal(outputs["scaled"].read(), np.arange(1000) * 7)
     assert again.get_step("count").output.read() == 7
@@ -227,7 +229,8 @@ def test_a_failing_write_fails_the_step_and_records_no_artifact(
     assert step_view.status is ExecutionStatus.FAILED and step_view.outputs == {}
     assert artifact_rows(tmp_path) == 0  # not even the output that was written
     prefix = f"zenml/breaking_pipeline/{run.name}/first/"
-    assert s3.keys(prefix) == [f"{prefix}number/data.json"]  # the blob was never committed
+    # the blob was never committed, and the failed step removed the output it did write
+    assert s3.keys(prefix) == []
     assert s3.uploads() == []  # and its upload was aborted
 
 
@@ -300,7 +303,10 @@ def test_the_stack_guide_commands_with_the_real_cli(s3: S3Server, tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert "accuracy 1.0" in done.stdout
     keys = s3.keys("prefix/guide_pipeline/")
-    assert [key.split("/", 3)[3] for key in keys] == [
-        "importer/X/data.npy", "importer/y/data.npy", "trainer/output/data.json"]
+    # prefix/guide_pipeline/<run>/<step>/<attempt>/<output>/<file>
+    assert [key.split("/", 3)[3].split("/") for key in keys] == [
+        ["importer", keys[0].split("/")[4], "X", "data.npy"],
+        ["importer", keys[0].split("/")[4], "y", "data.npy"],
+        ["trainer", keys[2].split("/")[4], "output", "data.json"]]
     runs = run_zenml(["pipeline", "runs", "list"])
     assert runs.returncode == 0 and "guide_pipeline" in runs.stdout

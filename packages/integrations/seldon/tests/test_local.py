@@ -245,7 +245,9 @@ def test_train_and_deploy_pipeline_with_the_cli_and_other_processes(
         assert service.config.pipeline_name == "train_and_deploy"
         assert service.config.pipeline_step_name == "deployer"
         assert service.config.pipeline_run_id
-        assert service.config.model_uri.endswith("/deployer/output/model")
+        deployer_step = run.get_step("deployer")
+        assert service.config.model_uri == f"{deployer_step.output.uri}/model"
+        assert service.config.model_uri.endswith(f"/deployer/{deployer_step.id[:8]}/output/model")
 
         listing = zen("served-models", "list").output
         row = next(line for line in listing.splitlines() if service.uuid in line)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
-from zenml.artifact_stores.base import BaseArtifactStore
+from zenml.artifact_stores.base import BaseArtifactStore, is_write_mode
 from zenml.artifact_stores.config import LocalArtifactStoreConfig
 
 if TYPE_CHECKING:
@@ -28,15 +30,40 @@ class LocalArtifactStore(BaseArtifactStore):
 
         return LocalFileSystem(auto_mkdir=True)
 
+    def _comparable(self, path: str) -> str:
+        return os.path.abspath(path[len("file://"):] if path.startswith("file://") else path)
+
     @contextmanager
     def open(self, path: str, mode: str = "rb", **kwargs: Any) -> Iterator[IO[Any]]:
-        """A plain file object (numpy and pandas use their fast paths on it)."""
-        if any(flag in mode for flag in "wax+"):
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        """A plain file object (numpy and pandas use their fast paths on it).
+
+        A file opened with ``"w"`` is written as a private (0600) temporary file
+        beside it and renamed over ``path`` when the block ends without error;
+        otherwise the temporary file is removed and ``path`` is left as it was.
+        """
         if "b" not in mode:
             kwargs.setdefault("encoding", "utf-8")
-        with builtins.open(path, mode, **kwargs) as handle:
-            yield handle
+        if not is_write_mode(mode):
+            with builtins.open(path, mode, **kwargs) as handle:
+                yield handle
+            return
+        self.check_inside(path, "write")
+        folder, name = os.path.split(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        if "w" not in mode:  # appending or updating works on the file itself
+            with builtins.open(path, mode, **kwargs) as handle:
+                yield handle
+            return
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial",
+                                                 dir=folder)
+        try:
+            with os.fdopen(descriptor, mode, **kwargs) as handle:
+                yield handle
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
 
     def provision(self) -> None:
         """Create the store's folder."""

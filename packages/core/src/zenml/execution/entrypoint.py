@@ -3,12 +3,20 @@
 This is what remote orchestrators put in their containers. It needs no
 stack store: the deployment carries the stack's configuration. Arguments::
 
-    --deployment FILE | --deployment-json JSON   the deployment
-    --step NAME                                  the step to run
-    [--run-name NAME] [--run-id ID]              override the run (e.g. KFP's run id)
+    --deployment FILE       the deployment, from a file (keep it 0600)
+    --deployment -          ... from standard input
+    (neither)               ... from the environment variable ZENML_DEPLOYMENT
+    --deployment-json JSON  ... as an argument: UNSAFE, kept for compatibility
+                            (every local user sees arguments in ``ps``)
+    --step NAME             the step to run
+    [--run-name NAME] [--run-id ID]   override the run (e.g. KFP's run id)
+
+The deployment holds the stack's configuration, secret fields included, so
+it should not travel on a command line. ``ZENML_DEPLOYMENT`` is removed from
+the environment once read: the step's code and what it starts do not see it.
 
 Exit code 0 when the step finished or was cached, 1 when it failed (its
-error on stderr, one line).
+error on stderr, one line), also when the step's code called ``sys.exit()``.
 """
 
 from __future__ import annotations
@@ -19,19 +27,60 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["DEPLOYMENT_ENV", "main"]
+
+#: The environment variable the deployment JSON is read from when no flag gives it.
+DEPLOYMENT_ENV = "ZENML_DEPLOYMENT"
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m zenml.execution.entrypoint",
                                      description="Run one step of a zenml deployment.")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--deployment", type=Path, help="a deployment JSON file")
-    source.add_argument("--deployment-json", help="the deployment as a JSON string")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--deployment", metavar="FILE",
+                        help="a deployment JSON file (keep it private: it holds the stack's "
+                             "secrets), or - for standard input; without it the "
+                             f"deployment is read from ${DEPLOYMENT_ENV}")
+    source.add_argument("--deployment-json", metavar="JSON",
+                        help="the deployment as an argument; UNSAFE: command lines are "
+                             "visible to every local user (kept for compatibility)")
     parser.add_argument("--step", required=True, help="the step's name in the pipeline")
     parser.add_argument("--run-name", help="use this run name instead of the deployment's")
     parser.add_argument("--run-id", help="use this run id instead of the deployment's")
     return parser.parse_args(argv)
+
+
+class _NoDeployment(Exception):
+    """No deployment given, or an empty one."""
+
+
+def _deployment_text(args: argparse.Namespace) -> tuple[str, str]:
+    """Where the deployment came from, and its JSON text."""
+    if args.deployment_json is not None:
+        return "--deployment-json", str(args.deployment_json)
+    if args.deployment == "-":
+        origin, text = "standard input", sys.stdin.read()
+    elif args.deployment is not None:
+        origin, text = str(args.deployment), Path(args.deployment).read_text(encoding="utf-8")
+    elif DEPLOYMENT_ENV in os.environ:
+        origin, text = f"${DEPLOYMENT_ENV}", os.environ.pop(DEPLOYMENT_ENV)
+    else:
+        raise _NoDeployment(f"no deployment given: pass --deployment FILE, --deployment - "
+                            f"(standard input) or set {DEPLOYMENT_ENV}")
+    os.environ.pop(DEPLOYMENT_ENV, None)  # the step's code does not need it
+    if not text.strip():
+        raise _NoDeployment(f"cannot read the deployment from {origin}: it is empty")
+    return origin, text
+
+
+def _problem(error: ValueError) -> str:
+    """What is wrong with a deployment, without echoing its values (they hold secrets)."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        first = errors(include_input=False)[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    return type(error).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,11 +96,18 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ[PREVENT_EXECUTION_ENV] = "1"  # importing the user's script must not run it
     try:
-        text = (args.deployment.read_text(encoding="utf-8") if args.deployment
-                else args.deployment_json)
-        deployment = Deployment.from_json(text)
+        origin, text = _deployment_text(args)
+    except _NoDeployment as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
     except (OSError, ValueError) as error:
         print(f"Error: cannot read the deployment: {error}", file=sys.stderr)
+        return 1
+    try:
+        deployment = Deployment.from_json(text)
+    except ValueError as error:
+        print(f"Error: cannot read the deployment from {origin}: {_problem(error)}",
+              file=sys.stderr)
         return 1
     updates = {k: v for k, v in (("run_name", args.run_name), ("run_id", args.run_id)) if v}
     if updates:
@@ -69,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.suppress(ZenMLError):  # the store may be what failed
                 launcher.fail_run(str(error))
             raise
+        except KeyboardInterrupt:
+            with contextlib.suppress(ZenMLError):
+                launcher.fail_run(f"Step '{args.step}' was interrupted (KeyboardInterrupt)")
+            print(f"Error: step '{args.step}' was interrupted", file=sys.stderr)
+            return 130
         launcher.finish_run_if_done()
     except ZenMLError as error:
         print(f"Error: {error}", file=sys.stderr)

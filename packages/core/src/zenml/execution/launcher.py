@@ -22,27 +22,42 @@ from zenml.execution.step_info import (
 )
 from zenml.metadata_stores.base import NewArtifact
 from zenml.metadata_stores.records import ExecutionStatus
+from zenml.utils.paths import encode_segment, join_under
 
 if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment, StepSpec
     from zenml.materializers.base import BaseMaterializer
     from zenml.metadata_stores.base import BaseMetadataStore
-    from zenml.metadata_stores.records import ArtifactRecord
+    from zenml.metadata_stores.records import ArtifactRecord, StepRunRecord
     from zenml.stack.stack import Stack
     from zenml.steps.base_step import BaseStep
 
-__all__ = ["StepLauncher", "artifact_uri"]
+__all__ = ["StepLauncher", "artifact_uri", "step_folder"]
 
 logger = logging.getLogger("zenml")
 
 
-def artifact_uri(root: str, deployment: Deployment, step: str, output: str) -> str:
-    """``<store path>/<pipeline>/<run>/<step>/<output>``."""
-    return "/".join([root.rstrip("/"), deployment.pipeline_name, deployment.run_name, step,
-                     output])
+def step_folder(root: str, deployment: Deployment, step: str, step_run_id: str) -> str:
+    """``<root>/<pipeline>/<run>/<step>/<attempt>``: one folder per attempt of a step.
+
+    Names are encoded as single path segments (:func:`encode_segment`: plain
+    names stay as they are), so no name can lead outside the store;
+    ``<attempt>`` (the step run id's first 8 characters) means a new attempt of
+    a step never meets, or deletes, another attempt's files.
+    """
+    return join_under(root, *(encode_segment(part) for part in (
+        deployment.pipeline_name, deployment.run_name, step, step_run_id[:8])))
+
+
+def artifact_uri(folder: str, output: str) -> str:
+    """``<step folder>/<output>``: where one output of a step attempt is written."""
+    return join_under(folder, encode_segment(output))
 
 
 def _error_line(error: BaseException) -> str:
+    if isinstance(error, SystemExit):
+        return (f"SystemExit({error.code!r}): the step's code called sys.exit() or raised "
+                f"SystemExit; a step must return or raise an exception")
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
@@ -94,22 +109,29 @@ class StepLauncher:
             "parameters": spec.parameters, "cache_key": key, "inputs": input_ids}
         if self.deployment.enable_cache and spec.enable_cache:
             original = store.find_cached_step_run(self.deployment.pipeline_name, key)
-            if original is not None:
+            missing = self._missing_output(original) if original is not None else None
+            if original is not None and missing is None:
                 store.record_cached_step_run(original=original, **common)
                 logger.info("Using cached version of step `%s`.", spec.name)
                 return ExecutionStatus.CACHED
+            if missing is not None:
+                logger.warning("Not reusing the cached outputs of step `%s`: %s no longer "
+                               "exists; running the step again.", spec.name, missing)
         store.start_step_run(**common)
         logger.info("Step `%s` has started.", spec.name)
         started = time.perf_counter()
         info = StepRunInfo(deployment=self.deployment, step=spec, stack=self.stack,
                            step_run_id=step_run_id)
         prepared: list[Any] = []
+        folder: str | None = None  # this attempt's output folder
         token = set_current_step_run(info)
         try:
             for component in self.stack:
                 component.prepare_step_run(info)
                 prepared.append(component)
-            outputs = self._execute(spec, inputs, info)
+            folder = step_folder(self.stack.artifact_store.path, self.deployment, spec.name,
+                                 step_run_id)
+            outputs = self._execute(spec, inputs, info, folder)
         except BaseException as error:
             message = _error_line(error)
             try:
@@ -118,9 +140,12 @@ class StepLauncher:
                 logger.warning("Could not record step '%s' as failed: %s", spec.name,
                                store_error)
             finally:
+                self._remove_outputs(spec, folder)
                 self._cleanup(prepared, info, failed=True)
                 reset_current_step_run(token)
-            if isinstance(error, Exception):
+            # Anything but Ctrl-C (SystemExit from sys.exit() too) fails the run with
+            # RunFailedError: step code must not end the caller's process.
+            if not isinstance(error, KeyboardInterrupt):
                 logger.debug("Step %s failed", spec.name, exc_info=True)
                 raise RunFailedError(
                     f"Step '{spec.name}' of run '{self.deployment.run_name}' failed: {message}",
@@ -132,6 +157,26 @@ class StepLauncher:
         logger.info("Step `%s` has finished in %.3fs.", spec.name,
                     time.perf_counter() - started)
         return ExecutionStatus.COMPLETED
+
+    def _missing_output(self, original: StepRunRecord) -> str | None:
+        """The URI of an output of ``original`` that is gone (existence only), else None."""
+        artifact_store = self.stack.artifact_store
+        for artifact in self.metadata_store.get_step_outputs(original.id).values():
+            if not artifact_store.exists(artifact.uri):
+                return artifact.uri
+        return None
+
+    def _remove_outputs(self, spec: StepSpec, folder: str | None) -> None:
+        """Delete what a failed attempt wrote (its own folder, inside the store)."""
+        if folder is None:
+            return
+        try:
+            artifact_store = self.stack.artifact_store
+            if artifact_store.exists(folder):
+                artifact_store.rmtree(folder)
+        except Exception as error:  # the step's own error matters more
+            logger.warning("Could not remove the outputs of failed step '%s' (%s): %s",
+                           spec.name, folder, _error_line(error))
 
     def _cleanup(self, components: list[Any], info: StepRunInfo, failed: bool) -> None:
         for component in reversed(components):
@@ -170,7 +215,7 @@ class StepLauncher:
         return step_class()
 
     def _execute(self, spec: StepSpec, inputs: Mapping[str, ArtifactRecord],
-                 info: StepRunInfo) -> list[NewArtifact]:
+                 info: StepRunInfo, folder: str) -> list[NewArtifact]:
         from zenml.steps.context import StepContext
 
         step = self._load_step(spec)
@@ -185,9 +230,7 @@ class StepLauncher:
                 spec.parameters)
         uris: dict[str, tuple[str, type[BaseMaterializer]]] = {}
         for name, output in spec.outputs.items():
-            uri = artifact_uri(artifact_store.path, self.deployment, spec.name, name)
-            if artifact_store.exists(uri):  # left by a killed attempt of this step
-                artifact_store.rmtree(uri)
+            uri = artifact_uri(folder, name)
             artifact_store.makedirs(uri)
             uris[name] = (uri, load_source(output.materializer))
         if interface.context_param is not None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from zenml.errors import EntityNotFoundError
+from zenml.errors import ArtifactStoreError, EntityNotFoundError
 from zenml.metadata_stores.records import (
     ArtifactRecord,
     ExecutionStatus,
@@ -27,9 +27,15 @@ if TYPE_CHECKING:
     from zenml.artifact_stores.base import BaseArtifactStore
     from zenml.metadata_stores.base import BaseMetadataStore
 
-__all__ = ["ArtifactView", "PipelineRunView", "PipelineView", "StepView"]
+__all__ = ["ArtifactView", "PipelineRunView", "PipelineView", "StepView", "run_status",
+           "step_status"]
 
 R = TypeVar("R")
+
+
+#: Why a run (or a step of it) failed when its owning process died unrecorded (kill -9).
+RUN_DIED = "the run's process ended before the run finished"
+STEP_DIED = "the run's process ended before the step finished"
 
 
 def run_status(record: RunRecord) -> ExecutionStatus:
@@ -37,6 +43,18 @@ def run_status(record: RunRecord) -> ExecutionStatus:
     if (record.status is ExecutionStatus.RUNNING and record.pid > 0
             and record.host == socket.gethostname()
             and record.pid != os.getpid() and not process_alive(record.pid)):
+        return ExecutionStatus.FAILED
+    return record.status
+
+
+def step_status(record: StepRunRecord, run: RunRecord) -> ExecutionStatus:
+    """A step run's status; a 'running' step of a run whose owning process ended failed.
+
+    A run with an owner runs all its steps in that process: once the run is
+    no longer running (finished, or its process gone), none of its steps is.
+    """
+    if (record.status is ExecutionStatus.RUNNING and run.pid > 0
+            and run_status(run) is not ExecutionStatus.RUNNING):
         return ExecutionStatus.FAILED
     return record.status
 
@@ -104,7 +122,7 @@ class PipelineRunView(_View[RunRecord]):
     def error(self) -> str | None:
         """Why the run failed."""
         if self._record.error is None and self.status is ExecutionStatus.FAILED:
-            return "the run's process ended before the run finished"
+            return RUN_DIED
         return self._record.error
 
     @property
@@ -130,7 +148,7 @@ class PipelineRunView(_View[RunRecord]):
     @cached_property
     def steps(self) -> list[StepView]:
         """The steps, in the order they started."""
-        return [StepView(self._store, r, self._artifact_store)
+        return [StepView(self._store, r, self._artifact_store, run=self._record)
                 for r in self._store.get_step_runs(self.id)]
 
     def get_step(self, name: str) -> StepView:
@@ -147,6 +165,20 @@ class PipelineRunView(_View[RunRecord]):
 
 class StepView(_View[StepRunRecord]):
     """One step run: status, parameters, inputs and outputs."""
+
+    def __init__(self, store: BaseMetadataStore, record: StepRunRecord,
+                 artifact_store: BaseArtifactStore | None = None, *,
+                 run: RunRecord | None = None) -> None:
+        super().__init__(store, record, artifact_store)
+        self._run = run
+
+    def _died(self) -> bool:
+        """Whether this step was left 'running' by a run whose process is gone."""
+        if self._record.status is not ExecutionStatus.RUNNING:
+            return False
+        if self._run is None:
+            self._run = self._store.get_run(self._record.run_id)
+        return step_status(self._record, self._run) is not self._record.status
 
     @property
     def id(self) -> str:
@@ -165,8 +197,8 @@ class StepView(_View[StepRunRecord]):
 
     @property
     def status(self) -> ExecutionStatus:
-        """running, completed, cached or failed."""
-        return self._record.status
+        """running, completed, cached or failed (also for a step whose run was killed)."""
+        return ExecutionStatus.FAILED if self._died() else self._record.status
 
     @property
     def is_cached(self) -> bool:
@@ -186,6 +218,8 @@ class StepView(_View[StepRunRecord]):
     @property
     def error(self) -> str | None:
         """Why the step failed."""
+        if self._record.error is None and self._died():
+            return STEP_DIED
         return self._record.error
 
     @property
@@ -274,6 +308,10 @@ class ArtifactView(_View[ArtifactRecord]):
             from zenml.repository import Repository
 
             self._artifact_store = Repository().active_stack.artifact_store
+        if not self._artifact_store.exists(self.uri):
+            raise ArtifactStoreError(
+                f"Artifact '{self.name}' ({self.uri}) no longer exists in artifact store "
+                f"'{self._artifact_store.name}'; run the pipeline again to recreate it")
         data_type = output_data_type or load_source(self.data_type)
         materializer = materializer_class or load_source(self.materializer)
         return materializer(self.uri, self._artifact_store).handle_input(data_type)

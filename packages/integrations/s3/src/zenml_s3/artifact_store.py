@@ -14,6 +14,10 @@ What it adds to :class:`~zenml.artifact_stores.base.BaseArtifactStore`:
   launcher checks the output folders first); S3 has no folders, so
   :meth:`~S3ArtifactStore.makedirs` does nothing else (s3fs's would create a
   missing bucket);
+- ``zenml stack up`` reports the store provisioned only when one listing of its
+  prefix answers with the configured credentials (:attr:`~S3ArtifactStore.is_provisioned`,
+  bounded by :attr:`~S3ArtifactStore.CHECK_TIMEOUT`); otherwise
+  :meth:`~S3ArtifactStore.provision` raises the one-line cause (zenml creates no bucket);
 - :meth:`~S3ArtifactStore.content_hash` is computed from the objects' ETags and
   sizes (one listing), without reading the artifact back;
 - errors from botocore and s3fs (missing bucket, refused credentials,
@@ -24,6 +28,7 @@ What it adds to :class:`~zenml.artifact_stores.base.BaseArtifactStore`:
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import io
 import os
@@ -32,6 +37,7 @@ from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from zenml.artifact_stores.base import BaseArtifactStore
+from zenml.errors import ProvisioningError
 from zenml_s3.errors import ArtifactStoreError
 from zenml_s3.flavors import S3ArtifactStoreConfig
 
@@ -82,9 +88,16 @@ class S3ArtifactStore(BaseArtifactStore):
     #: (each try already has botocore's own bounded retries).
     S3FS_RETRIES: ClassVar[int] = 2
 
+    #: Bounds of the check ``zenml stack up`` makes (one listing): seconds to connect
+    #: and to wait for the answer, and attempts, each capping the configured value,
+    #: so a silent or unreachable endpoint fails ``up`` in seconds, not minutes.
+    CHECK_TIMEOUT: ClassVar[float] = 5
+    CHECK_ATTEMPTS: ClassVar[int] = 2
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._checked_buckets: set[str] = set()
+        self._state: tuple[ArtifactStoreError | None] | None = None  # the check's answer
 
     # -- the filesystem -------------------------------------------------------------------
     @property
@@ -94,12 +107,16 @@ class S3ArtifactStore(BaseArtifactStore):
 
     def get_filesystem(self) -> AbstractFileSystem:
         """An ``s3fs.S3FileSystem`` with this store's credentials and client settings."""
+        return self._new_filesystem(self.config.config_kwargs, self.S3FS_RETRIES)
+
+    def _new_filesystem(self, config_kwargs: dict[str, Any], retries: int
+                        ) -> AbstractFileSystem:
         import s3fs  # type: ignore[import-untyped, import-not-found]
 
         self._check_kwargs()
         kwargs: dict[str, Any] = {
             "client_kwargs": dict(self.config.client_kwargs),
-            "config_kwargs": dict(self.config.config_kwargs),
+            "config_kwargs": dict(config_kwargs),
             "s3_additional_kwargs": dict(self.config.s3_additional_kwargs),
             "default_block_size": self.BLOCK_SIZE,
             # Steps may run in other processes: a cached listing would go stale.
@@ -111,7 +128,7 @@ class S3ArtifactStore(BaseArtifactStore):
             if value is not None:
                 kwargs[name] = value.get_secret_value()
         filesystem = s3fs.S3FileSystem(**kwargs)
-        filesystem.retries = self.S3FS_RETRIES
+        filesystem.retries = retries
         return filesystem
 
     def _check_kwargs(self) -> None:
@@ -146,8 +163,12 @@ class S3ArtifactStore(BaseArtifactStore):
         return ArtifactStoreError(
             f"S3 artifact store '{self.name}' (bucket '{self.bucket}'): {cause}; {fix}")
 
-    def translate(self, error: BaseException) -> ArtifactStoreError | None:
-        """The one-line error for a failure of S3 or of the connection, else None."""
+    def translate(self, error: BaseException, read_timeout: float | None = None
+                  ) -> ArtifactStoreError | None:
+        """The one-line error for a failure of S3 or of the connection, else None.
+
+        ``read_timeout`` is the one in force when it is not the configured one.
+        """
         from botocore.exceptions import (  # type: ignore[import-untyped, import-not-found]
             ClientError,
             ConnectionClosedError,
@@ -196,7 +217,8 @@ class S3ArtifactStore(BaseArtifactStore):
                 return self._error(f"{endpoint} refused the request ({code}: {message})",
                                    "check the store's configuration and the server")
             if isinstance(err, (ReadTimeoutError, FSTimeoutError)):
-                timeout = self.config.config_kwargs.get("read_timeout")
+                timeout = (read_timeout if read_timeout is not None
+                           else self.config.config_kwargs.get("read_timeout"))
                 return self._error(
                     f"no answer from {endpoint} within read_timeout={timeout} s "
                     f"({name}: {_one_line(err)})",
@@ -226,8 +248,12 @@ class S3ArtifactStore(BaseArtifactStore):
         """Open an object; text modes are UTF-8 like the local store.
 
         A write is committed when the block ends without an error; if it raises,
-        the upload is aborted and no object (or the previous one) is left.
+        the upload is aborted and no object (or the previous one) is left. Writes
+        outside the store's path are refused.
         """
+        writing = any(flag in mode for flag in "wax+")
+        if writing:
+            self.check_inside(path, "write")
         self._check_bucket(path)
         text = "b" not in mode
         text_kwargs = {name: kwargs.pop(name) for name in ("encoding", "errors", "newline")
@@ -235,7 +261,6 @@ class S3ArtifactStore(BaseArtifactStore):
         with self._translated():
             raw = self.filesystem.open(path, mode.replace("t", "") + ("b" if text else ""),
                                        **kwargs)
-        writing = any(flag in mode for flag in "wax+")
         handle: IO[Any] = (io.TextIOWrapper(raw, **{"encoding": "utf-8", **text_kwargs})
                            if text else raw)
         try:
@@ -279,6 +304,61 @@ class S3ArtifactStore(BaseArtifactStore):
             self.filesystem.call_s3("list_objects_v2", Bucket=bucket, Prefix=prefix, MaxKeys=1)
         self._checked_buckets.add(bucket)
 
+    # -- stack state (zenml stack up) -----------------------------------------------------
+    @property
+    def is_provisioned(self) -> bool:
+        """Whether the bucket answers a listing of the store's prefix with the configured
+        credentials (asks the server once per instance)."""
+        return self._bucket_problem() is None
+
+    def provision(self) -> None:
+        """zenml does not create buckets: say why the bucket does not answer, and the fix."""
+        problem = self._bucket_problem()
+        if problem is not None:
+            raise ProvisioningError(str(problem))
+
+    # A bucket has nothing to start or stop: ``is_running``, ``resume`` and ``suspend``
+    # keep their defaults, and bringing the store down never deletes the bucket.
+
+    def _check_config_kwargs(self) -> dict[str, Any]:
+        """The configured botocore Config with timeouts and attempts capped for the check."""
+        config = copy.deepcopy(dict(self.config.config_kwargs))
+        for name in ("connect_timeout", "read_timeout"):
+            value = config.get(name)
+            config[name] = (min(value, self.CHECK_TIMEOUT) if isinstance(value, (int, float))
+                            else self.CHECK_TIMEOUT)
+        retries = dict(config.get("retries") or {})
+        total = retries.pop("total_max_attempts", None)
+        legacy = retries.pop("max_attempts", None)
+        if total is None and isinstance(legacy, int):
+            total = legacy + 1
+        retries["total_max_attempts"] = (max(1, min(total, self.CHECK_ATTEMPTS))
+                                         if isinstance(total, int) else self.CHECK_ATTEMPTS)
+        config["retries"] = retries
+        return config
+
+    def _bucket_problem(self) -> ArtifactStoreError | None:
+        """Why the bucket does not answer with the configured credentials (None: it does)."""
+        if self._state is not None:
+            return self._state[0]
+        config = self._check_config_kwargs()
+        prefix = self.config.path[len(f"s3://{self.bucket}"):].lstrip("/")
+        problem: ArtifactStoreError | None = None
+        try:
+            filesystem = self._new_filesystem(config, retries=1)
+            filesystem.call_s3("list_objects_v2", Bucket=self.bucket, Prefix=prefix, MaxKeys=1)
+        except ArtifactStoreError as error:
+            problem = error
+        except Exception as error:
+            problem = self.translate(error, read_timeout=config["read_timeout"]) or self._error(
+                f"{self._endpoint()} answered the listing of the bucket with "
+                f"{type(error).__name__} ({_one_line(error)})",
+                "check --path, client_kwargs' endpoint_url and the server")
+        else:
+            self._checked_buckets.add(self.bucket)
+        self._state = (problem,)
+        return problem
+
     def exists(self, path: str) -> bool:
         """Whether an object or a prefix with objects exists at ``path``."""
         self._check_bucket(path)
@@ -290,6 +370,7 @@ class S3ArtifactStore(BaseArtifactStore):
 
         s3fs's own ``makedirs`` would create a missing bucket.
         """
+        self.check_inside(path, "create", strict=False)
         self._check_bucket(path)
 
     def listdir(self, path: str) -> list[str]:
