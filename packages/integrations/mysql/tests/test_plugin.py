@@ -82,7 +82,8 @@ def test_the_url_escapes_the_password_and_the_location_never_shows_it() -> None:
 
 
 def test_the_password_is_secret_and_masked() -> None:
-    c = config(password="hunter2", ssl_key="-----BEGIN PRIVATE KEY-----\nabc\n")
+    c = config(password="hunter2", ssl_key="-----BEGIN PRIVATE KEY-----\nabc\n",
+               ssl_cert="-----BEGIN CERTIFICATE-----\nabc\n")
     assert isinstance(c.password, SecretStr)
     assert MySQLMetadataStoreConfig.secret_field_names() == ["password", "ssl_key"]
     shown = c.to_display()

@@ -45,9 +45,9 @@ def test_path_is_normalised(given: str, stored: str) -> None:
 @pytest.mark.parametrize(("path", "message"), [
     ("/tmp/artifacts", "is not an S3 URI; use s3://BUCKET or s3://BUCKET/PREFIX"),
     ("gs://bucket/x", "is not an S3 URI"),
-    ("s3://", "'' is not a valid S3 bucket name"),
-    ("s3://Bucket/x", "'Bucket' is not a valid S3 bucket name"),
-    ("s3://ab", "'ab' is not a valid S3 bucket name"),
+    ("s3://", "the bucket name is not a valid S3 bucket name"),
+    ("s3://Bucket/x", "the bucket name is not a valid S3 bucket name"),
+    ("s3://ab", "the bucket name is not a valid S3 bucket name"),
     ("s3://bucket/a//b", "has an empty folder name"),
 ])
 def test_bad_paths_are_refused_in_one_line(path: str, message: str) -> None:

@@ -66,7 +66,7 @@ def test_register_and_describe_mask_the_api_key(zen: Zen) -> None:
 @pytest.mark.parametrize(("argument", "message"), [
     ("--mode=sometimes", "Invalid value for --mode (experiment tracker flavor 'wandb'): "
                          "Input should be 'online', 'offline' or 'disabled'"),
-    ("--project_name=a/b", "project name 'a/b' contains /, which W&B does not allow"),
+    ("--project_name=a/b", "project name contains /, which W&B does not allow"),
     ("--entity=", "The entity is empty"),
     ("--api_key= ", "the API key is empty"),
     ("--project=x", "Unknown field(s) --project for experiment tracker flavor 'wandb'"),

@@ -66,10 +66,34 @@ def _needs_json(annotation: Any) -> bool:
     return inspect.isclass(target) and issubclass(target, BaseModel)
 
 
+def _read_value_file(config_class: type[StackComponentConfig], key: str, path: str) -> str:
+    """The text of ``@FILE``; a missing or unreadable file is an error, never a value."""
+    from zenml.stack.config import is_secret_annotation
+
+    field = config_class.model_fields.get(key)
+    secret = field is not None and is_secret_annotation(field.annotation)
+    # a secret field's "file name" may be the secret itself, with a leading @
+    given = f"--{key}=@FILE" if secret else f"--{key}=@{path}"
+    escape = "write @@ for a value that starts with @"
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        problem = f"no such file; fix the path, or {escape}"
+    except IsADirectoryError:
+        problem = "is a folder, not a file; name the file to read the value from"
+    except UnicodeDecodeError:
+        problem = "is not UTF-8 text; give a text file"
+    except OSError as error:
+        problem = f"cannot be read ({error.strerror or type(error).__name__}); {escape}"
+    raise ConfigError(f"{given}: {problem}")
+
+
 def _convert(config_class: type[StackComponentConfig], key: str, raw: str) -> Any:
-    if raw.startswith("@") and os.path.isfile(raw[1:]):
-        with open(raw[1:]) as handle:
-            raw = handle.read()
+    if raw.startswith("@@"):
+        raw = raw[1:]
+    elif raw.startswith("@"):
+        raw = _read_value_file(config_class, key, raw[1:])
     field = config_class.model_fields.get(key)
     if raw == BARE_FLAG:
         if field is None or field.annotation in (bool, bool | None):
@@ -80,8 +104,10 @@ def _convert(config_class: type[StackComponentConfig], key: str, raw: str) -> An
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:
+        # the value is not repeated: it may be a credential pasted into the wrong field
         raise ConfigError(f"--{key} expects JSON (e.g. '{{\"endpoint_url\": \"http://...\"}}' "
-                          f"or '[1, 2]'), got {raw!r}: {error.msg}") from None
+                          f"or '[1, 2]'); the value given is not JSON ({error.msg} at "
+                          f"character {error.pos + 1})") from None
 
 
 def typed_values(config_class: type[StackComponentConfig], raw: dict[str, str]) -> dict[str, Any]:
@@ -96,6 +122,9 @@ def _field_problem(config_class: type[StackComponentConfig], name: str, raw: str
     """Why ``raw`` is not a valid value for field ``name`` (None when it is)."""
     from pydantic import ValidationError
 
+    from zenml.stack.flavor import without_values
+
+    value: Any = None
     try:
         value = _convert(config_class, name, raw)
         config_class.__pydantic_validator__.validate_assignment(
@@ -103,7 +132,7 @@ def _field_problem(config_class: type[StackComponentConfig], name: str, raw: str
     except ConfigError as error:
         return str(error)
     except ValidationError as error:
-        return str(error.errors()[0]["msg"])
+        return without_values(str(error.errors()[0]["msg"]), [raw, value])
     return None
 
 

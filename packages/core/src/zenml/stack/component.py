@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from zenml.errors import ProvisioningError
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.config import ComponentSpec, StackComponentConfig
 
@@ -22,7 +23,14 @@ class StackComponent:
     component is used, never to list or register one.
 
     The state methods default to a component with nothing to provision that
-    is always running, which is what every local component is.
+    is always running, which is what every local component is. A component
+    with resources elsewhere (a bucket, a database, a cluster) answers
+    :attr:`is_provisioned` and :attr:`is_running` from a real check of those
+    resources, never from its configuration alone; its :meth:`provision` and
+    :meth:`resume` either make the checks pass or raise
+    :class:`~zenml.errors.ProvisioningError` with one line naming the
+    component, the cause and the fix. ``zenml stack up`` reports a component
+    running only when the checks pass after :meth:`bring_up`.
     """
 
     TYPE: ClassVar[StackComponentType]
@@ -69,6 +77,29 @@ class StackComponent:
     def is_suspended(self) -> bool:
         """Whether the component is provisioned but not running."""
         return not self.is_running
+
+    def bring_up(self) -> None:
+        """Provision and resume as needed, then check that the component is running.
+
+        Raises :class:`~zenml.errors.ProvisioningError` when the checks still fail
+        and the component's own methods gave no cause.
+        """
+        was_provisioned = self.is_provisioned
+        if not was_provisioned:
+            self.provision()
+        was_running = self.is_running
+        if not was_running:
+            self.resume()
+        if was_provisioned and was_running:
+            return  # both checks passed as they were: nothing to ask again
+        provisioned = self.is_provisioned
+        if provisioned and self.is_running:
+            return
+        what = f"{self.type.display_name.capitalize()} '{self.name}' ({self.flavor})"
+        state = "suspended" if provisioned else "not provisioned"
+        raise ProvisioningError(
+            f"{what} is still {state} after 'up' and its flavor gave no cause; check its "
+            f"resources and configuration ('zenml {self.type.cli_name} describe {self.name}')")
 
     def provision(self) -> None:
         """Create the component's resources (no-op for local components)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,43 @@ if TYPE_CHECKING:
     from zenml.stack.config import StackComponentConfig
     from zenml.stack.models import ComponentModel
 
-__all__ = ["Flavor"]
+__all__ = ["Flavor", "without_values"]
+
+#: What a config error says in place of a value it would have repeated.
+HIDDEN_VALUE = "(the value given)"
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """The strings in a given value (dict values, list items, secrets in clear)."""
+    if hasattr(value, "get_secret_value"):
+        value = value.get_secret_value()
+    if isinstance(value, str):
+        yield from (text for text in {value, value.strip()} if text)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield str(value)
+
+
+def without_values(message: str, values: Iterable[Any]) -> str:
+    """``message`` without the values that were given: a config error never repeats what
+    the user typed (it may be a credential pasted into the wrong field).
+
+    Quoted forms are replaced whatever their length; bare occurrences from six
+    characters on (a shorter one would cut words of the message itself).
+    Pydantic's "Value error, " prefix goes too.
+    """
+    texts = sorted({text for value in values for text in _texts(value)}, key=len, reverse=True)
+    for text in texts:
+        for quoted in (repr(text), f"'{text}'", f'"{text}"'):
+            message = message.replace(quoted, HIDDEN_VALUE)
+        if len(text) >= 6:
+            message = message.replace(text, HIDDEN_VALUE)
+    return message.removeprefix("Value error, ")
 
 
 @dataclass(frozen=True, init=False)
@@ -84,7 +120,12 @@ class Flavor:
                                   f"use -i to be prompted (valid fields: {valid})") from None
             first = problems[0]
             field = ".".join(str(part) for part in first["loc"]) or "config"
-            raise ConfigError(f"Invalid value for --{field} ({what}): {first['msg']}") from None
+            # the refused value, and every secret, whatever the validator quoted
+            shown = [values.get(str(first["loc"][0])) if first["loc"] else None,
+                     first.get("input"),
+                     *(values.get(name) for name in cls.secret_field_names())]
+            message = without_values(str(first["msg"]), shown)
+            raise ConfigError(f"Invalid value for --{field} ({what}): {message}") from None
 
     def create_component(self, model: ComponentModel) -> StackComponent:
         """The implementation object for a registered component (imports it)."""

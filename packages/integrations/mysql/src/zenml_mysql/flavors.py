@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from zenml.metadata_stores.config import BaseMetadataStoreConfig
 from zenml.stack.component_type import StackComponentType
@@ -94,21 +94,27 @@ class MySQLMetadataStoreConfig(BaseMetadataStoreConfig):
     @classmethod
     def _plain_host(cls, value: str) -> str:
         host = value.strip()
-        if host.startswith("[") and host.endswith("]"):
+        if host.startswith("["):
+            if not host.endswith("]"):
+                raise ValueError("this looks like [ADDRESS]:PORT; give the address alone "
+                                 "and the port as --port")
             host = host[1:-1]
+        elif host.count(":") == 1:  # an IPv6 address has two colons or more
+            raise ValueError("this looks like HOST:PORT; give the host alone and the port "
+                             "as --port")
         if not host:
             raise ValueError("the host must not be empty")
         if "://" in host or "/" in host or "@" in host or any(c.isspace() for c in host):
-            raise ValueError(f"'{value}' is not a host name or IP address; pass the port, "
-                             f"database and username as their own fields")
+            raise ValueError("this is not a host name or IP address; pass the port, "
+                             "database and username as their own fields")
         return host
 
     @field_validator("database")
     @classmethod
     def _database_name(cls, value: str) -> str:
         if not _DATABASE_NAME.fullmatch(value):
-            raise ValueError(f"'{value}' is not a database name zenml accepts: 1 to 64 "
-                             f"letters, digits, '_', '$' or '-'")
+            raise ValueError("this is not a database name zenml accepts: 1 to 64 "
+                             "letters, digits, '_', '$' or '-'")
         return value
 
     @field_validator("username")
@@ -130,11 +136,17 @@ class MySQLMetadataStoreConfig(BaseMetadataStoreConfig):
 
     @field_validator("ssl_key")
     @classmethod
-    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+    def _key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is None:
             return None
         cleaned = _path_or_pem(value.get_secret_value())
-        return SecretStr(cleaned) if cleaned is not None else None
+        if cleaned is None:
+            return None
+        # checked with the other fields only (register -i asks field by field)
+        if "host" in info.data and info.data.get("ssl_cert") is None:
+            raise ValueError("a client key needs its certificate: pass --ssl_cert too, or "
+                             "remove the key with --ssl_key=")
+        return SecretStr(cleaned)
 
     @field_validator("ssl_verify_server_cert", mode="before")
     @classmethod

@@ -92,15 +92,15 @@ class S3ArtifactStoreConfig(BaseArtifactStoreConfig):
     def _s3_uri(cls, value: str) -> str:
         value = value.strip()
         if not value.startswith("s3://"):
-            raise ValueError(f"'{value}' is not an S3 URI; use s3://BUCKET or s3://BUCKET/PREFIX")
+            raise ValueError("this is not an S3 URI; use s3://BUCKET or s3://BUCKET/PREFIX")
         bucket, _, prefix = value[len("s3://"):].partition("/")
         if not _BUCKET.match(bucket):
             raise ValueError(
-                f"'{bucket}' is not a valid S3 bucket name (3-63 lowercase letters, digits, "
-                f"dots and hyphens, starting and ending with a letter or digit)")
+                "the bucket name is not a valid S3 bucket name (3-63 lowercase letters, "
+                "digits, dots and hyphens, starting and ending with a letter or digit)")
         prefix = prefix.strip("/")
         if "//" in prefix:
-            raise ValueError(f"'{value}' has an empty folder name ('//') in its prefix")
+            raise ValueError("the prefix has an empty folder name ('//')")
         return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
 
     @field_validator("key", "secret", "token")
@@ -122,7 +122,7 @@ class S3ArtifactStoreConfig(BaseArtifactStoreConfig):
         if endpoint is not None and (
                 not isinstance(endpoint, str)
                 or not endpoint.startswith(("http://", "https://"))):
-            raise ValueError(f"endpoint_url must be an http:// or https:// URL, got {endpoint!r}")
+            raise ValueError("endpoint_url must be an http:// or https:// URL")
         return value
 
     @field_validator("config_kwargs")
@@ -133,12 +133,19 @@ class S3ArtifactStoreConfig(BaseArtifactStoreConfig):
             if timeout is not None and (isinstance(timeout, bool)
                                         or not isinstance(timeout, (int, float))
                                         or timeout <= 0):
-                raise ValueError(f"{name} must be a number of seconds above 0, got {timeout!r}")
+                raise ValueError(f"{name} must be a number of seconds above 0")
         retries = value.get("retries")
         if retries is not None and not isinstance(retries, dict):
-            raise ValueError(
-                f'retries must be an object such as {{"total_max_attempts": 3, '
-                f'"mode": "standard"}}, got {retries!r}')
+            raise ValueError('retries must be an object such as {"total_max_attempts": 3, '
+                             '"mode": "standard"}')
+        for name, least in (("total_max_attempts", 1), ("max_attempts", 0)):
+            attempts = (retries or {}).get(name)
+            if attempts is not None and (isinstance(attempts, bool)
+                                         or not isinstance(attempts, int) or attempts < least):
+                raise ValueError(f"retries' {name} must be a whole number of at least {least}")
+        mode = (retries or {}).get("mode")
+        if mode is not None and mode not in ("legacy", "standard", "adaptive"):
+            raise ValueError("retries' mode must be legacy, standard or adaptive")
         return {**copy.deepcopy(DEFAULT_CONFIG_KWARGS), **value}
 
     @field_validator("s3_additional_kwargs")

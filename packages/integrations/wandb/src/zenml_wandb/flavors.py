@@ -37,8 +37,7 @@ def _check_name(value: str | None, what: str, limit: int) -> str | None:
         raise ValueError(f"{what} is empty; leave it out or give a name")
     bad = sorted(_FORBIDDEN & set(value))
     if bad:
-        raise ValueError(f"{what} '{value}' contains {' '.join(bad)}, which W&B does not "
-                         f"allow")
+        raise ValueError(f"{what} contains {' '.join(bad)}, which W&B does not allow")
     if len(value) > limit:
         raise ValueError(f"{what} is {len(value)} characters long; W&B allows {limit}")
     return value
