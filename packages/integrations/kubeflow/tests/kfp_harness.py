@@ -7,8 +7,9 @@ the way the KFP driver does (a task's constants, with the run-level
 placeholders ``{{$.pipeline_job_uuid}}`` / ``{{$.pipeline_job_name}}``
 replaced when they are the whole value, or the pipeline's input parameters)
 and substituted into ``{{$.inputs.parameters['x']}}``. The container's
-``python`` is this interpreter; its environment variables are set. As on
-KFP, a failed task stops every task that depends on it.
+``python`` (``python -m ...``, also where a shell ``exec``s it) is this
+interpreter; its environment variables are set. As on KFP, a failed task stops
+every task that depends on it.
 """
 
 from __future__ import annotations
@@ -102,8 +103,9 @@ def task_command(spec: pipeline_spec_pb2.PipelineSpec, task_name: str, *, run_id
                                           *container.get("args", [])]]
     leftovers = [part for part in argv if "{{$" in part and not part.startswith("{")]
     assert not leftovers, f"unresolved placeholders in task {task_name}: {leftovers}"
-    if argv and argv[0] in ("python", "python3"):
-        argv[0] = sys.executable
+    # the container's python is this interpreter: the command's, or the one a shell execs
+    argv = [sys.executable if part in ("python", "python3") and argv[i + 1:i + 2] == ["-m"]
+            else part for i, part in enumerate(argv)]
     env = {item["name"]: item.get("value", "") for item in container.get("env", [])}
     return argv, env, container
 

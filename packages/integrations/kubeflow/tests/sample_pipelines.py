@@ -73,6 +73,13 @@ def where(context: StepContext) -> dict:
             "sample_common": os.environ.get("SAMPLE_COMMON", "")}
 
 
+@step
+def own_command_line() -> list:
+    """This process's command line, as ``ps`` shows it to every local user."""
+    with open("/proc/self/cmdline", "rb") as handle:
+        return [part.decode() for part in handle.read().split(b"\0") if part]
+
+
 @pipeline
 def linear(first, second, third):
     third(second(first()))
@@ -116,4 +123,6 @@ def make(shape: str, **options: Any) -> Any:
                        after=add_one())
     if shape == "context":
         return context_pipeline(probe=where())
+    if shape == "cmdline":
+        return context_pipeline(probe=own_command_line())
     raise ValueError(shape)

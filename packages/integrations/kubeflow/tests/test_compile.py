@@ -58,10 +58,12 @@ def test_compiled_pipeline_parses_strictly_and_mirrors_the_dag(stacks: Stacks,
         assert not task.caching_options.enable_cache  # zenml caches, KFP does not
         argv, _, container = task_command(spec, key, run_id="RID", run_name="RNAME")
         assert container["image"] == compiled.image.name
-        assert container["command"] == ["python", "-m", "zenml.execution.entrypoint"]
-        assert argv[0] == sys.executable
-        assert argv[3:] == ["--deployment-json", argv[4], "--step", step, "--run-id", "RID",
-                            "--run-name", "RNAME"]
+        # a shell moves the deployment into $ZENML_DEPLOYMENT and execs the entrypoint
+        assert container["command"] == [
+            "sh", "-c", 'ZENML_DEPLOYMENT="$1"; export ZENML_DEPLOYMENT; shift; exec "$@"',
+            "zenml-step"]
+        assert argv[5:] == [sys.executable, "-m", "zenml.execution.entrypoint", "--step",
+                            step, "--run-id", "RID", "--run-name", "RNAME"]
         shipped = Deployment.from_json(argv[4])
         assert shipped.source_roots == [APP_DIR]  # the image's code folder
         assert shipped.model_copy(update={"source_roots": deployment.source_roots}) \

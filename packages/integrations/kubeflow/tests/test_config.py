@@ -68,7 +68,7 @@ def test_register_through_the_cli(zen: Zen) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--kubeflow_hostname=localhost:8080"], "needs a scheme, e.g. http://localhost:8080"),
+    (["--kubeflow_hostname=localhost:8080"], "needs a scheme, e.g. http://HOST:PORT"),
     (["--timeout=0"], "--timeout"),
     (["--step_settings={\"a\": {\"cpu_limit\": \"x\"}}"], "not a CPU quantity"),
     (["--step_settings=not json"], "--step_settings expects JSON"),

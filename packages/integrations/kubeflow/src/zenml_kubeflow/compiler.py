@@ -1,14 +1,18 @@
 """Compile a zenml deployment into a Kubeflow Pipelines (kfp v2) pipeline YAML.
 
 One container task per step, named after it, each running the core's step
-entrypoint::
+entrypoint with the deployment in its environment, not on its command line::
 
-    python -m zenml.execution.entrypoint --deployment-json <deployment>
+    sh -c 'ZENML_DEPLOYMENT="$1"; export ZENML_DEPLOYMENT; shift; exec "$@"' zenml-step
+        <deployment> python -m zenml.execution.entrypoint
         --step <name> --run-id {{$.pipeline_job_uuid}} --run-name {{$.pipeline_job_name}}
 
-The deployment is the pipeline's one input parameter (``deployment``, its
-default the deployment's JSON), so it is written once however many steps
-there are. KFP resolves the two placeholders to the KFP run's id and display
+KFP v2 can pass a parameter only as an argument (not as an environment variable),
+so a shell moves it into ``$ZENML_DEPLOYMENT`` and replaces itself with Python: the
+step's process shows no deployment in ``ps``, and the entrypoint removes the
+variable once read. The deployment is the pipeline's one input parameter
+(``deployment``, its default the deployment's JSON), so it is written once however
+many steps there are. KFP resolves the two placeholders to the KFP run's id and display
 name: every KFP run of the YAML (a re-run from the UI too) is its own zenml
 run. Dependencies follow the pipeline's DAG, KFP caching is off (zenml caches),
 and each task gets the resources and environment of its ``step_settings``.
@@ -16,11 +20,13 @@ and each task gets the resources and environment of its ``step_settings``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zenml.execution.entrypoint import DEPLOYMENT_ENV  # what the step entrypoint reads
 from zenml_kubeflow.errors import KubeflowError
 from zenml_kubeflow.flavors import ALL_STEPS
 from zenml_kubeflow.image import image_source_roots
@@ -30,9 +36,12 @@ if TYPE_CHECKING:
     from zenml_kubeflow.flavors import KubeflowOrchestratorConfig, KubeflowStepSettings
 
 __all__ = [
+    "DEPLOYMENT_ENV",
     "DEPLOYMENT_PARAMETER",
     "ENTRYPOINT_COMMAND",
+    "KFP_NAME_CHARS",
     "MAX_DEPLOYMENT_CHARS",
+    "SHELL_COMMAND",
     "compile_pipeline",
     "kfp_name",
     "pod_deployment",
@@ -42,7 +51,14 @@ __all__ = [
 #: The pipeline input parameter that carries the deployment's JSON.
 DEPLOYMENT_PARAMETER = "deployment"
 ENTRYPOINT_COMMAND = ["python", "-m", "zenml.execution.entrypoint"]
-#: Linux refuses a single command-line argument longer than 128 KiB.
+#: A task's command: a shell that moves its first argument (the deployment) into
+#: ``$ZENML_DEPLOYMENT`` and ``exec``s the rest, so the step's process has no
+#: deployment in its argv (``sh`` is in every image that has ``pip``).
+SHELL_COMMAND = ["sh", "-c", f'{DEPLOYMENT_ENV}="$1"; export {DEPLOYMENT_ENV}; shift; '
+                 f'exec "$@"', "zenml-step"]
+#: KFP's limit on a pipeline's name.
+KFP_NAME_CHARS = 128
+#: Linux refuses a single command-line argument (or environment entry) longer than 128 KiB.
 MAX_DEPLOYMENT_CHARS = 120_000
 
 
@@ -67,7 +83,13 @@ def secret_fields(deployment: Deployment) -> list[str]:
 
 
 def kfp_name(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "pipeline"
+    """``name`` as KFP accepts it: lowercase letters, digits and dashes, at most
+    :data:`KFP_NAME_CHARS` (a longer one is cut and ends in a hash of the whole name)."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "pipeline"
+    if len(text) > KFP_NAME_CHARS:
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+        text = f"{text[:KFP_NAME_CHARS - 17].rstrip('-')}-{digest}"
+    return text
 
 
 def _check_step_settings(deployment: Deployment, config: KubeflowOrchestratorConfig) -> None:
@@ -102,8 +124,8 @@ def _step_component(step_name: str, source: str, image: str) -> Any:
 
     def component(deployment: str, run_id: str, run_name: str) -> Any:
         return dsl.ContainerSpec(
-            image=image, command=list(ENTRYPOINT_COMMAND),
-            args=["--deployment-json", deployment, "--step", step_name,
+            image=image, command=list(SHELL_COMMAND),
+            args=[deployment, *ENTRYPOINT_COMMAND, "--step", step_name,
                   "--run-id", run_id, "--run-name", run_name])
 
     # kfp reads the signature's types; this module's annotations are strings.
@@ -150,7 +172,12 @@ def compile_pipeline(deployment: Deployment, *, image: str,
                             display_name=deployment.pipeline_name)(zenml_pipeline)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The YAML holds the deployment, secret fields included: private from the start.
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    try:  # never through a link: the YAML is written where it is named, nowhere else
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600))
+    except OSError as error:
+        raise KubeflowError(f"Cannot write the compiled pipeline {path}: "
+                            f"{error.strerror} (a link there is never followed: remove it)"
+                            ) from None
     os.chmod(path, 0o600)
     try:
         compiler.Compiler().compile(pipeline_func=pipeline, package_path=str(path))

@@ -169,9 +169,10 @@ class KubeflowOrchestratorConfig(BaseOrchestratorConfig):
             return None
         value = value.strip().rstrip("/")
         if "://" not in value:
-            raise ValueError(f"'{value}' needs a scheme, e.g. http://{value}")
+            # messages never repeat the value (the CLI's rule: it may be misplaced input)
+            raise ValueError("the KFP address needs a scheme, e.g. http://HOST:PORT")
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"'{value}' must start with http:// or https://")
+            raise ValueError("the KFP address must start with http:// or https://")
         return value
 
     @field_validator("output_dir")

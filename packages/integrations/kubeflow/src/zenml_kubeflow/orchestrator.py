@@ -99,7 +99,25 @@ class KubeflowOrchestrator(BaseOrchestrator):
     def _pipeline_dir(self, deployment: Deployment) -> Path:
         from zenml_kubeflow.compiler import kfp_name
 
+        # kfp_name: lowercase letters, digits and dashes, at most 128: one safe segment
         return self.output_dir / kfp_name(deployment.pipeline_name)
+
+    def _yaml_path(self, deployment: Deployment) -> Path:
+        """``<pipeline dir>/<run name as one safe file name>.yaml``: a name is data."""
+        from zenml.utils.paths import encode_segment
+
+        return self._pipeline_dir(deployment) / f"{encode_segment(deployment.run_name)}.yaml"
+
+    def _check_inside(self, *paths: Path) -> None:
+        """Refuse paths that lead out of ``output_dir`` (a planted link, say)."""
+        from zenml.utils.paths import is_under
+
+        for path in paths:
+            if not is_under(str(self.output_dir), str(path), local=True, strict=True):
+                real = os.path.realpath(path)
+                raise KubeflowError(
+                    f"Refusing to write {path}: it leads outside the orchestrator's "
+                    f"output_dir {self.output_dir} (to {real}); remove that link")
 
     # -- compile -----------------------------------------------------------------------
     def compile(self, deployment: Deployment, stack: Stack) -> CompiledPipeline:
@@ -109,6 +127,8 @@ class KubeflowOrchestrator(BaseOrchestrator):
         from zenml_kubeflow.image import prepare_build_context
 
         folder = self._pipeline_dir(deployment)
+        path = self._yaml_path(deployment)
+        self._check_inside(folder, folder / "image", path)
         skip = [self.output_dir, config_dir()]
         for component in stack:  # a local store's data is no code for the image
             if component.config.is_local:
@@ -121,7 +141,7 @@ class KubeflowOrchestrator(BaseOrchestrator):
             base_image=self.config.custom_docker_base_image_name,
             extra_requirements=self.config.requirements, skip=skip)
         path = compile_pipeline(deployment, image=plan.name, config=self.config,
-                                path=folder / f"{deployment.run_name}.yaml")
+                                path=path)
         logger.info("Compiled pipeline `%s` for Kubeflow Pipelines: %s (image %s).",
                     deployment.pipeline_name, path, plan.name)
         secrets = secret_fields(deployment)
