@@ -302,3 +302,23 @@ def test_export_to_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
     assert code == "1", report
     assert len(lines) == 1 and lines[0].startswith("Error: "), report
     assert str(locked) in lines[0] and "not writable" in lines[0], report
+
+
+def test_default_export_file_stays_here_for_a_name_stored_before_the_rule(
+        zen: Zen, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from zenml.config.global_config import store_path
+
+    zen("stack", "list")  # creates the store and the default stack
+    with sqlite3.connect(store_path()) as db:  # a name an older zenml let through
+        db.execute("UPDATE stacks SET name = '../escaped' WHERE name = 'default'")
+    here = tmp_path / "work" / "here"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    zen("stack", "export", "../escaped")
+    written = list(here.iterdir())
+    assert len(written) == 1 and written[0].suffix == ".yaml" and "/" not in written[0].name
+    assert not (here.parent / "escaped.yaml").exists()
+    zen("stack", "import", "copy", written[0].name)
+    assert "copy" in zen("stack", "list").output

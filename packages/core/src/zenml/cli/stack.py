@@ -259,8 +259,11 @@ def stack_down(force: bool, yes: bool) -> None:
 @click.argument("filename", required=False)
 def export_stack(stack_name: str, filename: str | None) -> None:
     from zenml.cli.stack_files import export_stack_file
+    from zenml.utils.paths import encode_segment
 
-    path = export_stack_file(_repo(), stack_name, filename or f"{stack_name}.yaml")
+    # a name is data: the default file is in this folder whatever the stack is called
+    path = export_stack_file(_repo(), stack_name,
+                             filename or f"{encode_segment(stack_name)}.yaml")
     declare(f"Exported stack '{stack_name}' to file '{path}'.")
 
 
@@ -271,11 +274,13 @@ def export_stack(stack_name: str, filename: str | None) -> None:
 @decouple_option
 def import_stack(stack_name: str, filename: str | None, decouple_stores: bool) -> None:
     from zenml.cli.stack_files import import_stack_file
+    from zenml.utils.paths import encode_segment
 
     if filename is None and stack_name.endswith((".yaml", ".yml")):
         filename, stack_name = stack_name, ""
-    name, renamed = import_stack_file(_repo(), stack_name, filename or f"{stack_name}.yaml",
-                                      decouple_stores=decouple_stores)
+    name, renamed = import_stack_file(
+        _repo(), stack_name, filename or f"{encode_segment(stack_name)}.yaml",
+        decouple_stores=decouple_stores)
     for type_, new_name in renamed.items():
         warning(f"The file's {type_.display_name} is registered here as '{new_name}' (its "
                 f"name was taken by a different {type_.display_name})")

@@ -13,6 +13,7 @@ from zenml.repository import Repository, check_name
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.models import ComponentModel
 from zenml.utils.names import name_problem, shown
+from zenml.utils.paths import encode_segment
 
 __all__ = ["export_stack_file", "import_stack_file"]
 
@@ -37,7 +38,7 @@ def export_stack_file(repo: Repository, stack_name: str, filename: str) -> Path:
     path = Path(filename)
     text = yaml.safe_dump(data, sort_keys=False)
     _write_private(path, text, f"Cannot export stack '{model.name}' to {path}",
-                   default_name=f"{model.name}.yaml")
+                   default_name=f"{encode_segment(model.name)}.yaml")
     return path
 
 
