@@ -96,7 +96,9 @@ def test_second_run_reuses_every_step(tmp_path: Path) -> None:
     for name in STEPS:
         assert _cells(described, name)[1:3] == ["cached", "yes"]
     # A cached step's outputs are the first run's artifacts.
-    assert f"/digits_pipeline/{first}/trainer/output" in _cells(described, "trainer")[4]
+    # (<pipeline>/<run>/<step>/<attempt>/<output>)
+    assert re.search(rf"/digits_pipeline/{first}/trainer/[0-9a-f]{{8}}/output",
+                     _cells(described, "trainer")[4])
     described = quickstart.zenml("pipeline", "runs", "describe", first)
     for name in STEPS:
         assert _cells(described, name)[1:3] == ["completed", "no"]
