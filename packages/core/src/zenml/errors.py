@@ -12,9 +12,11 @@ __all__ = [
     "ConfigError",
     "EntityExistsError",
     "EntityNotFoundError",
+    "FlavorNotInstalled",
     "IllegalOperationError",
     "MaterializerError",
     "MetadataStoreError",
+    "ObjectImportError",
     "PipelineConfigurationError",
     "PipelineInterfaceError",
     "ProvisioningError",
@@ -36,6 +38,35 @@ class EntityExistsError(ZenMLError):
 
 class EntityNotFoundError(ZenMLError):
     """No stack, component or flavor with that name is registered."""
+
+
+class FlavorNotInstalled(EntityNotFoundError):
+    """No installed plugin provides a flavor of that name for that component type.
+
+    ``type`` is the component type (a ``StackComponentType``, which is a ``str``).
+    The message ends with a generic fix; the CLI replaces it with the integration
+    to install (:meth:`with_fix`), which only it knows.
+    """
+
+    GENERIC_FIX = ("flavors of integrations come with their package (see 'zenml "
+                   "integration list')")
+
+    def __init__(self, type: str, name: str, installed: tuple[str, ...] = ()) -> None:
+        self.type = type
+        self.name = name
+        self.installed = tuple(installed)
+        super().__init__(self.with_fix(self.GENERIC_FIX))
+
+    def with_fix(self, fix: str) -> str:
+        """The message, ending with ``fix``."""
+        what = str(self.type).replace("_", " ")
+        names = ", ".join(self.installed) or "none"
+        return (f"Flavor '{self.name}' ({what}) is not installed; installed {what} flavors: "
+                f"{names}; {fix}")
+
+
+class ObjectImportError(ZenMLError, ImportError):
+    """An import path (``"package.module:Qualified.name"``) names nothing importable."""
 
 
 class ConfigError(ZenMLError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
@@ -10,8 +9,9 @@ from typing import Any
 
 import click
 
-from zenml.errors import ZenMLError
+from zenml.errors import FlavorNotInstalled, ZenMLError
 from zenml.logger import PlainFormatter
+from zenml.utils.imports import import_object
 
 __all__ = ["ZenMLGroup"]
 
@@ -54,6 +54,18 @@ def configure_logging(verbose: bool) -> None:
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
+def _cli_message(error: ZenMLError) -> str:
+    """The error's line; a missing flavor also names the integration that provides it."""
+    if isinstance(error, FlavorNotInstalled):
+        from zenml.integrations.catalog import provider_of
+        from zenml.stack.component_type import StackComponentType
+
+        provider = provider_of(StackComponentType.parse(error.type), error.name)
+        if provider is not None:
+            return error.with_fix(f"install it with 'zenml integration install {provider.name}'")
+    return str(error)
+
+
 class ZenMLGroup(click.Group):
     """A group whose built-in commands load lazily and plugins add the rest."""
 
@@ -79,8 +91,7 @@ class ZenMLGroup(click.Group):
             return command
         target = BUILTIN_COMMANDS.get(cmd_name)
         if target is not None:
-            module_name, _, attr = target.partition(":")
-            command = getattr(importlib.import_module(module_name), attr)
+            command = import_object(target)
         elif cmd_name in COMPONENT_GROUPS:
             from zenml.cli.component import make_component_group
             from zenml.stack.component_type import StackComponentType
@@ -123,7 +134,7 @@ class ZenMLGroup(click.Group):
         except ZenMLError as error:
             if os.environ.get("ZENML_VERBOSE", "") not in ("", "0"):
                 raise
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(_cli_message(error)) from None
         except PermissionError as error:
             # a file or folder this user may not use, met where no store named it first
             if os.environ.get("ZENML_VERBOSE", "") not in ("", "0"):

@@ -164,9 +164,8 @@ def import_stack_file(repo: Repository, stack_name: str, filename: str,
         components[type_] = ComponentModel(
             id="", name=component_name, type=type_, flavor=flavor,
             config=validated.to_storable(), secret_fields=validated.secret_field_names())
-    check_stack = repo._validator(name)
 
-    def validate(resolved: dict[StackComponentType, ComponentModel]) -> None:
+    def check_names(resolved: dict[StackComponentType, ComponentModel]) -> None:
         # inside the import's transaction: a refusal leaves the store as it was
         for type_, model in resolved.items():
             problem = name_problem(model.name)
@@ -176,8 +175,7 @@ def import_stack_file(repo: Repository, stack_name: str, filename: str,
                     f"{shown(components[type_].name)} is taken here, and the new name "
                     f"{shown(model.name)} breaks the name rule ({problem}); import it under "
                     f"a shorter stack name")
-        check_stack(resolved)
 
-    _, renamed = repo.store.import_stack(name, components, validate,
-                                         decouple_stores=decouple_stores)
+    _, renamed = repo.import_stack(name, components, check_names,
+                                   decouple_stores=decouple_stores)
     return name, renamed

@@ -8,7 +8,6 @@ step entrypoint in another process (or a pod) imports the same file.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import inspect
 import os
 import sys
@@ -17,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from zenml.errors import StepInterfaceError
+from zenml.utils.imports import import_object, object_path
 
 __all__ = [
     "code_hash",
@@ -57,26 +57,18 @@ def resolve_source(obj: Any) -> str:
     """The source of a class or function (``module:qualname``)."""
     if obj is None or obj is type(None):
         return "builtins:NoneType"
-    return f"{_module_name(obj)}:{obj.__qualname__}"
+    return object_path(obj, module=_module_name(obj))
 
 
 def load_source(source: str) -> Any:
-    """Import the object a source names."""
-    module_name, _, qualname = source.partition(":")
+    """Import the object a source names (:class:`~zenml.errors.ObjectImportError` if none)."""
     if source == "builtins:NoneType":
         return type(None)
+    module_name = source.partition(":")[0]
     main = sys.modules.get("__main__")
-    if module_name == main_module_name() and main is not None and module_name not in sys.modules:
-        module: types.ModuleType = main
-    else:
-        module = importlib.import_module(module_name)
-    obj: Any = module
-    for part in qualname.split("."):
-        if part == "<locals>":
-            msg = f"'{source}' is defined inside a function; define it at module level"
-            raise ImportError(msg)
-        obj = getattr(obj, part)
-    return obj
+    use_main = (module_name == main_module_name() and main is not None
+                and module_name not in sys.modules)
+    return import_object(source, modules={module_name: main} if use_main and main else None)
 
 
 def source_roots(objects: Iterable[Any]) -> list[str]:

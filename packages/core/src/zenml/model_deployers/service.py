@@ -12,7 +12,6 @@ later process finds, queries, stops and deletes the same service.
 from __future__ import annotations
 
 import datetime
-import importlib
 import uuid as uuid_module
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from zenml.errors import EntityNotFoundError, ZenMLError
+from zenml.utils.imports import import_object, object_path
 
 __all__ = [
     "DEFAULT_SERVICE_TIMEOUT",
@@ -97,15 +97,12 @@ class ServiceConfig(BaseModel):
 
 def class_source(cls: type) -> str:
     """``module:QualName`` of a class (how records name their service class)."""
-    return f"{cls.__module__}:{cls.__qualname__}"
+    return object_path(cls)
 
 
 def load_class(source: str) -> type:
     """Import the class a ``module:QualName`` source names."""
-    module_name, _, qualname = source.partition(":")
-    obj: Any = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
+    obj = import_object(source)
     if not isinstance(obj, type):
         raise TypeError(f"'{source}' is not a class")
     return obj

@@ -18,9 +18,10 @@ class StackComponent:
     """A configured, usable stack component (orchestrator, artifact store, ...).
 
     Implementations subclass the base class of their type (for example
-    :class:`zenml.artifact_stores.BaseArtifactStore`) and may import their
-    third-party library at module level: they are imported only when a
-    component is used, never to list or register one.
+    :class:`zenml.artifact_stores.BaseArtifactStore`) and import their
+    third-party library inside the methods that use it: an implementation
+    module is imported whenever a component is instantiated (``stack up``,
+    ``served-models``, a run's whole stack), so it must stay cheap to import.
 
     The state methods default to a component with nothing to provision that
     is always running, which is what every local component is. A component
@@ -72,11 +73,6 @@ class StackComponent:
     def is_running(self) -> bool:
         """Whether the component's resources are up and usable."""
         return True
-
-    @property
-    def is_suspended(self) -> bool:
-        """Whether the component is provisioned but not running."""
-        return not self.is_running
 
     def bring_up(self) -> None:
         """Provision and resume as needed, then check that the component is running.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
-import importlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from zenml.errors import ObjectImportError
 from zenml.stack.component_type import StackComponentType
+from zenml.utils.imports import import_object, split_import_path
 
 if TYPE_CHECKING:
     from zenml.stack.component import StackComponent
@@ -81,11 +82,13 @@ class Flavor:
         integration: str | None = None,
         description: str = "",
     ) -> None:
-        if ":" not in implementation:
+        try:
+            split_import_path(implementation)
+        except ObjectImportError:
             raise ValueError(
                 f"Flavor '{name}': implementation must look like "
                 f"'package.module:Class', got '{implementation}'"
-            )
+            ) from None
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "type", StackComponentType.parse(type))
         object.__setattr__(self, "config_class", config_class)
@@ -135,7 +138,5 @@ class Flavor:
 
     def load_implementation(self) -> builtins.type[StackComponent]:
         """Import and return the implementation class."""
-        module_name, _, attr = self.implementation.partition(":")
-        module = importlib.import_module(module_name)
-        cls: builtins.type[StackComponent] = getattr(module, attr)
+        cls: builtins.type[StackComponent] = import_object(self.implementation)
         return cls

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from zenml.errors import EntityNotFoundError
+from zenml.errors import FlavorNotInstalled
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.flavor import Flavor
 
@@ -47,19 +47,8 @@ class FlavorRegistry:
         return self._flavors.get((type, name))
 
     def get(self, type: StackComponentType, name: str) -> Flavor:
-        """The flavor; a clear error naming the installed ones otherwise."""
+        """The flavor; :class:`~zenml.errors.FlavorNotInstalled` naming the installed ones."""
         flavor = self.find(type, name)
         if flavor is None:
-            from zenml.integrations.catalog import provider_of
-
-            names = ", ".join(f.name for f in self.list(type)) or "none"
-            provider = provider_of(type, name)
-            fix = (f"install it with 'zenml integration install {provider.name}'" if provider
-                   else "flavors of integrations come with their package (see 'zenml "
-                        "integration list')")
-            msg = (
-                f"Flavor '{name}' ({type.display_name}) is not installed; "
-                f"installed {type.display_name} flavors: {names}; {fix}"
-            )
-            raise EntityNotFoundError(msg)
+            raise FlavorNotInstalled(type, name, tuple(f.name for f in self.list(type)))
         return flavor

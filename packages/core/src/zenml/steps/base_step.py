@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zenml.errors import StepInterfaceError
@@ -31,7 +31,6 @@ class StepInterface:
     config_class: type[BaseStepConfig] | None = None
     context_param: str | None = None
     single_output: bool = False
-    order: list[str] = field(default_factory=list)
 
 
 def _resolve(annotation: Any, namespace: dict[str, Any], where: str) -> Any:
@@ -105,7 +104,7 @@ def analyse_entrypoint(func: Any, step_name: str, skip_self: bool) -> StepInterf
             f"one of input, output and parameter; rename them")
     return StepInterface(inputs=inputs, outputs=outputs, config_param=config_param,
                          config_class=config_class, context_param=context_param,
-                         single_output=single, order=[p.name for p in params])
+                         single_output=single)
 
 
 class StepArtifact:
