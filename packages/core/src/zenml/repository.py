@@ -12,11 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zenml.config.global_config import local_stores_dir, store_path
-from zenml.config.repository_config import find_repository_root, initialize_repository
+from zenml.config.repository_config import (
+    REPOSITORY_DIRECTORY,
+    find_repository_root,
+    initialize_repository,
+)
 from zenml.errors import (
     ConfigError,
+    EntityExistsError,
     EntityNotFoundError,
+    IllegalOperationError,
     ProvisioningError,
+    StackValidationError,
     StoreError,
     ZenMLError,
 )
@@ -25,6 +32,7 @@ from zenml.stack.models import ComponentModel, ComponentState, StackModel
 from zenml.utils.names import validate_name
 
 if TYPE_CHECKING:
+    from zenml.config.stack_session import StackSession
     from zenml.config.stack_store import StackStore
     from zenml.post_execution.views import PipelineView
     from zenml.stack.component import StackComponent
@@ -206,17 +214,116 @@ class Repository:
 
     def register_stack(self, name: str, components: Mapping[StackComponentType, str],
                        decouple_stores: bool = False, activate: bool = False) -> StackModel:
-        """Validate and register a stack of named components."""
+        """Validate and register a stack of named components.
+
+        With ``activate`` it becomes the active stack of this repository (or
+        the global one outside a repository).
+        """
         check_name(name, "stack")
-        return self.store.create_stack(name, components, self._validator(name),
-                                       decouple_stores=decouple_stores, activate=activate,
-                                       repository=str(self.root) if self.root else None)
+        with self.store.session() as session:
+            if session.has_stack(name):
+                raise EntityExistsError(f"A stack named '{name}' is already registered; "
+                                        f"choose another name or use 'zenml stack update'")
+            resolved = {t: session.component(t, n) for t, n in components.items()}
+            self._validator(name)(resolved)
+            self._couple(session, name, resolved, decouple_stores)
+            stack_id = session.add_stack(name, {t: c.id for t, c in resolved.items()})
+            if activate and self.root is not None:
+                session.set_repository_stack(str(self.root), stack_id)
+            elif activate:
+                session.set_active_stack(stack_id)
+            return session.stack(name)
 
     def update_stack(self, name: str, changes: Mapping[StackComponentType, str | None],
                      decouple_stores: bool = False) -> StackModel:
         """Swap (name) or remove (None) components of a stack, then validate it."""
-        return self.store.update_stack(name, changes, self._validator(name),
-                                       decouple_stores=decouple_stores)
+        with self.store.session() as session:
+            stack = session.stack(name)
+            resolved = dict(stack.components)
+            for type_, component_name in changes.items():
+                if component_name is None:
+                    resolved.pop(type_, None)
+                else:
+                    resolved[type_] = session.component(type_, component_name)
+            self._validator(name)(resolved)
+            stores = (StackComponentType.ARTIFACT_STORE, StackComponentType.METADATA_STORE)
+            if decouple_stores or any(getattr(resolved.get(t), "id", None)
+                                      != getattr(stack.components.get(t), "id", None)
+                                      for t in stores):
+                self._couple(session, name, resolved, decouple_stores)
+            session.set_stack_components(stack.id, {t: c.id for t, c in resolved.items()})
+            return session.stack(name)
+
+    def import_stack(self, name: str, components: Mapping[StackComponentType, ComponentModel],
+                     check: Callable[[dict[StackComponentType, ComponentModel]], None]
+                     | None = None, decouple_stores: bool = False
+                     ) -> tuple[StackModel, dict[StackComponentType, str]]:
+        """Register a stack and its new components in one transaction (``stack import``).
+
+        The stack is validated, after ``check``, on the components as they will
+        be registered; a refusal leaves the store as it was. A component keeps
+        the file's name when that is free or names an identical component;
+        else an identical component of another name is reused, or it is
+        registered as ``<stack>_<name>``. Returns the stack and the components
+        registered under another name than the one given.
+        """
+        check_name(name, "stack")
+        with self.store.session() as session:
+            if session.has_stack(name):
+                raise EntityExistsError(f"A stack named '{name}' is already registered; "
+                                        f"import it under another name")
+            resolved: dict[StackComponentType, ComponentModel] = {}
+            renamed: dict[StackComponentType, str] = {}
+            for type_, wanted in components.items():
+                registered = session.components(type_)
+                same = [c.name for c in registered.values()
+                        if (c.flavor, c.config) == (wanted.flavor, wanted.config)]
+                if wanted.name in same:
+                    model = registered[wanted.name]
+                elif same and wanted.name in registered:
+                    model = registered[same[0]]
+                else:
+                    candidate, attempt = wanted.name, 1
+                    while candidate in registered:
+                        attempt += 1
+                        candidate = f"{name}_{wanted.name}" + (f"_{attempt - 1}"
+                                                               if attempt > 2 else "")
+                    model = session.add_component(candidate, type_, wanted.flavor,
+                                                  wanted.config, wanted.secret_fields)
+                resolved[type_] = model
+                if model.name != wanted.name:
+                    renamed[type_] = model.name
+            if check is not None:
+                check(resolved)
+            self._validator(name)(resolved)
+            self._couple(session, name, resolved, decouple_stores)
+            session.add_stack(name, {t: c.id for t, c in resolved.items()})
+            return session.stack(name), renamed
+
+    def _couple(self, session: StackSession, stack_name: str,
+                components: Mapping[StackComponentType, ComponentModel], decouple: bool) -> None:
+        """The coupling rule: a metadata store records the runs of one artifact store."""
+        artifact = components.get(StackComponentType.ARTIFACT_STORE)
+        meta = components.get(StackComponentType.METADATA_STORE)
+        if artifact is None or meta is None:
+            return
+        pairs = session.couplings(artifact.id, meta.id)
+        conflicts = [pair for pair in pairs if pair != (artifact.id, meta.id)]
+        if conflicts and not decouple:
+            artifact_id, meta_id = conflicts[0]
+            names = session.component_names([artifact_id, meta_id])
+            holder = session.stack_holding(artifact_id, meta_id)
+            where = (f"in stack '{holder}'" + (" (this stack)" if holder == stack_name else "")
+                     if holder else "by a stack that has since been deleted")
+            raise StackValidationError(
+                f"Stack '{stack_name}' cannot pair artifact store '{artifact.name}' with "
+                f"metadata store '{meta.name}': artifact store '{names.get(artifact_id)}' and "
+                f"metadata store '{names.get(meta_id)}' are coupled {where}; use the coupled "
+                f"store, register a new one, or pass --decouple_stores to reset the coupling")
+        for artifact_id, _ in conflicts:
+            session.decouple(artifact_id)
+        if len(pairs) == len(conflicts):
+            session.couple(artifact.id, meta.id)
 
     def rename_stack(self, name: str, new_name: str) -> None:
         """Rename a stack, keeping it active where it was."""
@@ -224,8 +331,31 @@ class Repository:
         self.store.rename_stack(name, new_name)
 
     def delete_stack(self, name: str, delete_components: bool = False) -> list[ComponentModel]:
-        """Delete a stack that is not active (and its unshared components)."""
-        return self.store.delete_stack(name, delete_components)
+        """Delete a stack that is not active, globally or in a repository that still exists.
+
+        With ``delete_components`` also its components no other stack uses;
+        returns the components deleted.
+        """
+        with self.store.session() as session:
+            stack = session.stack(name)
+            if stack.id == session.active_stack_id():
+                raise IllegalOperationError(
+                    f"Stack '{stack.name}' is the active stack; activate another one first "
+                    f"('zenml stack set --global OTHER')")
+            alive = [p for p in session.repositories_of(stack.id)
+                     if (Path(p) / REPOSITORY_DIRECTORY).is_dir()]
+            if alive:
+                raise IllegalOperationError(
+                    f"Stack '{stack.name}' is the active stack of the repository at "
+                    f"{alive[0]}; run 'zenml stack set OTHER' there first")
+            session.delete_stack(stack.id)
+            deleted = []
+            if delete_components:
+                for component in stack.components.values():
+                    if not session.stacks_using(component.id):
+                        session.delete_component(component.id)
+                        deleted.append(component)
+            return deleted
 
     # -- stack state -----------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ def test_first_use_creates_the_tables_and_a_second_run_is_cached(
     assert tables(mysql, database) == {
         "not_zenml", "zenml_md_meta", "zenml_md_pipelines", "zenml_md_pipeline_runs",
         "zenml_md_step_runs", "zenml_md_artifacts", "zenml_md_step_inputs",
-        "zenml_md_step_outputs"}
+        "zenml_md_step_outputs", "zenml_md_alembic_version"}
     assert mysql.sql(f"SELECT value FROM `{database}`.zenml_md_meta "
                      f"WHERE `key` = 'schema_version'") == [("1",)]
 
@@ -255,7 +255,7 @@ def test_processes_creating_the_tables_at_once_take_turns(
             _, err = process.communicate(timeout=60)
             assert process.returncode == 0, err
         for database in databases:
-            assert len(tables(mysql, database)) == 7
+            assert len(tables(mysql, database)) == 8  # with zenml_md_alembic_version
             assert mysql.sql(f"SELECT value FROM `{database}`.zenml_md_meta") == [("1",)]
     finally:
         mysql.sql(*[f"DROP DATABASE `{database}`" for database in databases])

@@ -2,26 +2,22 @@
 
 Flavors only say where the database is (:attr:`database_url`) and how to
 connect (:meth:`engine_options`, :meth:`configure_engine`); the tables,
-queries and transactions here are shared, so SQLite and MySQL stores
-behave the same. Every method is one transaction.
+queries and transactions are shared (:class:`RunRecords` on
+:mod:`zenml.sql`), so SQLite and MySQL stores behave the same. Every method
+is one transaction.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import socket
 import threading
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from zenml.errors import EntityExistsError, EntityNotFoundError, MetadataStoreError
+from zenml.errors import MetadataStoreError
 from zenml.metadata_stores.records import (
     ArtifactRecord,
     ExecutionStatus,
+    NewArtifact,
     PipelineRecord,
     RunRecord,
     StepRunRecord,
@@ -31,39 +27,12 @@ from zenml.stack.component_type import StackComponentType
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
+    from sqlalchemy import exc
 
-__all__ = ["BaseMetadataStore", "NewArtifact", "create_schema", "utcnow"]
+    from zenml.metadata_stores.records_repository import RunRecords
+    from zenml.sql.database import Database
 
-logger = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    """The current UTC time, naive (as stored)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def create_schema(conn: sa.Connection) -> None:
-    """Create zenml's tables and record the schema version (in the caller's transaction)."""
-    from zenml.metadata_stores import schema
-
-    schema.metadata.create_all(conn)
-    conn.execute(schema.meta.insert().values(key="schema_version",
-                                             value=str(schema.SCHEMA_VERSION)))
-
-
-class NewArtifact:
-    """An output about to be recorded (its id is chosen before it is written)."""
-
-    __slots__ = ("content_hash", "data_type", "id", "materializer", "name", "uri")
-
-    def __init__(self, *, id: str, name: str, uri: str, data_type: str, materializer: str,
-                 content_hash: str | None) -> None:
-        self.id = id
-        self.name = name
-        self.uri = uri
-        self.data_type = data_type
-        self.materializer = materializer
-        self.content_hash = content_hash
+__all__ = ["BaseMetadataStore", "NewArtifact"]
 
 
 class BaseMetadataStore(StackComponent):
@@ -77,7 +46,7 @@ class BaseMetadataStore(StackComponent):
     #: database shared with other applications); file flavors refuse foreign files.
     SHARES_DATABASE: ClassVar[bool] = False
 
-    _engine: sa.Engine | None = None
+    _records: RunRecords | None = None
     _engine_lock: ClassVar[threading.Lock] = threading.Lock()
 
     # -- what flavors provide -------------------------------------------------
@@ -90,6 +59,11 @@ class BaseMetadataStore(StackComponent):
     def location(self) -> str:
         """Where the database is, for messages (never includes a password)."""
         return self.database_url
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this user may only read the database (known after prepare_database)."""
+        return False
 
     def engine_options(self) -> dict[str, Any]:
         """Extra keyword arguments for ``sqlalchemy.create_engine``."""
@@ -108,23 +82,32 @@ class BaseMetadataStore(StackComponent):
 
     # -- connection -------------------------------------------------------------
     @property
-    def engine(self) -> sa.Engine:
-        """The engine, created (and the schema checked) on first use."""
-        if self._engine is None:
+    def records(self) -> RunRecords:
+        """The run records, on an engine created (and the schema checked) on first use."""
+        if self._records is None:
             with self._engine_lock:
-                if self._engine is None:
+                if self._records is None:
                     import sqlalchemy as sa
+
+                    from zenml.metadata_stores.records_repository import RunRecords
+                    from zenml.sql.database import Database
 
                     self.prepare_database()
                     engine = sa.create_engine(self.database_url, **self.engine_options())
                     self.configure_engine(engine)
+                    database = Database(engine, self._map_error, read_only=self.read_only)
                     try:
-                        self._ensure_schema(engine)
+                        self._ensure_schema(database)
                     except BaseException:
                         engine.dispose()
                         raise
-                    self._engine = engine
-        return self._engine
+                    self._records = RunRecords(database, self.name)
+        return self._records
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The engine (created, and the schema checked, on first use)."""
+        return self.records.database.engine
 
     def _error(self, error: BaseException) -> MetadataStoreError:
         return MetadataStoreError(
@@ -132,434 +115,126 @@ class BaseMetadataStore(StackComponent):
             f"{self.describe_error(error)}"
         )
 
-    @contextmanager
-    def _transaction(self, write: bool, engine: sa.Engine | None = None
-                     ) -> Iterator[sa.Connection]:
+    def _map_error(self, error: exc.DBAPIError) -> BaseException | None:
         from sqlalchemy import exc
 
-        try:
-            with (engine or self.engine).connect() as connection:
-                connection.info["write"] = write
-                with connection.begin():
-                    yield connection
-        except exc.IntegrityError:
-            raise
-        except exc.DBAPIError as error:
-            raise self._error(error) from None
+        return None if isinstance(error, exc.IntegrityError) else self._error(error)
 
-    def _ensure_schema(self, engine: sa.Engine) -> None:
-        """Check the stored schema version, or create the tables in an empty database.
+    def _ensure_schema(self, database: Database) -> None:
+        """Check the stored schema, create it in a database zenml may set up, or migrate it.
 
         A database with tables but no zenml schema belongs to something else
-        and is refused untouched. Reading needs no write access: a store this
-        user may only read still serves reads. Creating is one transaction: on
-        SQLite (BEGIN IMMEDIATE) concurrent first uses take turns. Databases
-        whose DDL commits at once (MySQL) must make concurrent callers take
-        turns themselves, e.g. by overriding this method to call it under a
-        server-side lock.
+        and is refused untouched, unless the flavor shares databases. Reading
+        needs no write access. Databases whose DDL commits at once (MySQL)
+        must make concurrent callers take turns themselves, e.g. by overriding
+        this method to call it under a server-side lock.
         """
-        from zenml.metadata_stores import schema
+        from zenml.metadata_stores.schema import SCHEMA
+        from zenml.sql.schema import SchemaProblem, ensure_schema
 
-        with self._transaction(write=False, engine=engine) as conn:
-            version = self._stored_version(conn)
-        if version is None:
-            with self._transaction(write=True, engine=engine) as conn:
-                version = self._stored_version(conn)
-                if version is None:
-                    create_schema(conn)
-                    return
-        if not str(version).isdigit():
-            raise MetadataStoreError(
-                f"Metadata store '{self.name}' ({self.location}) has no readable schema "
-                f"version; zenml will not change it: point the store at another database")
-        if int(version) > schema.SCHEMA_VERSION:
-            raise MetadataStoreError(
-                f"Metadata store '{self.name}' ({self.location}) was written by a newer "
-                f"zenml (schema {version}, this one reads {schema.SCHEMA_VERSION}); "
-                f"upgrade zenml-core")
+        def adopt(tables: set[str]) -> bool:
+            return self.INITIALIZES_EMPTY_DATABASE and (not tables or self.SHARES_DATABASE)
 
-    def _stored_version(self, conn: sa.Connection) -> str | None:
-        """The schema version; None for an empty database zenml may set up.
-
-        Refuses a database with tables and no zenml schema unless the flavor
-        shares databases (or, for flavors that do not initialize empty
-        databases, one with no tables at all).
-        """
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores import schema
-
-        tables = set(sa.inspect(conn).get_table_names())
-        if schema.meta.name not in tables:
-            if self.INITIALIZES_EMPTY_DATABASE and (not tables or self.SHARES_DATABASE):
-                return None
-            others = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
-            what = f"has other tables ({others})" if tables else "has no tables"
-            raise MetadataStoreError(
-                f"Metadata store '{self.name}' ({self.location}) is not a zenml metadata "
-                f"database: it {what} and no zenml schema; zenml will not touch it: point "
-                f"the store at an empty or a zenml database")
-        version = conn.execute(sa.select(schema.meta.c.value).where(
-            schema.meta.c.key == "schema_version")).scalar()
-        return "" if version is None else str(version)
+        try:
+            ensure_schema(database, SCHEMA, adopt)
+        except SchemaProblem as problem:
+            raise MetadataStoreError(problem.message(
+                f"Metadata store '{self.name}' ({self.location})", "zenml metadata database",
+                "point the store at an empty or a zenml database")) from None
 
     def provision(self) -> None:
         """Create the database's tables."""
-        _ = self.engine
+        _ = self.records
 
     def dispose(self) -> None:
         """Close the store's connections."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        if self._records is not None:
+            self._records.database.dispose()
+            self._records = None
 
-    # -- writes -----------------------------------------------------------------
+    # -- writes and reads: the run records ----------------------------------------
     def create_run(self, *, run_id: str, run_name: str, pipeline_name: str, stack_name: str,
-                   enable_cache: bool, num_steps: int, owner_pid: int | None = None,
-                   _retry: bool = True) -> RunRecord:
-        """Record a new run (idempotent for the same id, so any step may call it).
-
-        ``owner_pid`` (0 when unknown) is the process running every step.
-        """
-        import sqlalchemy as sa
-        from sqlalchemy import exc
-
-        from zenml.metadata_stores.schema import pipeline_runs, pipelines
-
-        now = utcnow()
-        try:
-            with self._transaction(write=True) as conn:
-                existing = conn.execute(sa.select(pipeline_runs.c.id).where(
-                    pipeline_runs.c.name == run_name)).scalar()
-                if existing is not None:
-                    if existing != run_id:
-                        raise EntityExistsError(
-                            f"A run named '{run_name}' already exists in metadata store "
-                            f"'{self.name}'; choose another run_name")
-                else:
-                    pipeline_id = conn.execute(sa.select(pipelines.c.id).where(
-                        pipelines.c.name == pipeline_name)).scalar()
-                    if pipeline_id is None:
-                        pipeline_id = str(uuid.uuid4())
-                        conn.execute(pipelines.insert().values(
-                            id=pipeline_id, name=pipeline_name, created=now))
-                    conn.execute(pipeline_runs.insert().values(
-                        id=run_id, name=run_name, pipeline_id=pipeline_id,
-                        status=ExecutionStatus.RUNNING.value, enable_cache=enable_cache,
-                        stack_name=stack_name, num_steps=num_steps,
-                        host=socket.gethostname()[:255], pid=owner_pid or 0, created=now))
-        except exc.IntegrityError:
-            # a concurrent first run of the same pipeline or of the same run: look again
-            with self._transaction(write=False) as conn:
-                by_name = conn.execute(sa.select(pipeline_runs.c.id).where(
-                    pipeline_runs.c.name == run_name)).scalar()
-                by_id = conn.execute(sa.select(pipeline_runs.c.name).where(
-                    pipeline_runs.c.id == run_id)).scalar()
-            if by_id is not None and by_id != run_name:
-                raise EntityExistsError(
-                    f"Run id {run_id} is already recorded as run '{by_id}' in metadata "
-                    f"store '{self.name}'; a run id names one run") from None
-            if by_name != run_id:
-                if not _retry:
-                    raise
-                return self.create_run(run_id=run_id, run_name=run_name,
-                                       pipeline_name=pipeline_name, stack_name=stack_name,
-                                       enable_cache=enable_cache, num_steps=num_steps,
-                                       owner_pid=owner_pid, _retry=False)
-        return self.get_run(run_id)
+                   enable_cache: bool, num_steps: int, owner_pid: int | None = None
+                   ) -> RunRecord:
+        """Record a new run (idempotent for the same id, so any step may call it)."""
+        return self.records.create_run(
+            run_id=run_id, run_name=run_name, pipeline_name=pipeline_name,
+            stack_name=stack_name, enable_cache=enable_cache, num_steps=num_steps,
+            owner_pid=owner_pid)
 
     def finish_run(self, run_id: str, status: ExecutionStatus, error: str | None = None) -> None:
         """Mark a run completed or failed."""
-        from zenml.metadata_stores.schema import pipeline_runs
-
-        with self._transaction(write=True) as conn:
-            conn.execute(pipeline_runs.update().where(pipeline_runs.c.id == run_id).values(
-                status=status.value, finished=utcnow(), error=error))
+        self.records.finish_run(run_id, status, error)
 
     def start_step_run(self, *, step_run_id: str, run_id: str, name: str, entrypoint_name: str,
                        source: str, parameters: Mapping[str, Any], cache_key: str,
                        inputs: Mapping[str, str]) -> None:
-        """Record a step that starts running, with its input artifacts.
-
-        A step run left ``running`` by a killed process is replaced.
-        """
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import step_inputs, step_runs
-
-        with self._transaction(write=True) as conn:
-            stale = conn.execute(sa.select(step_runs.c.id, step_runs.c.status).where(
-                step_runs.c.run_id == run_id, step_runs.c.name == name)).first()
-            if stale is not None:
-                if stale.status != ExecutionStatus.RUNNING.value:
-                    raise EntityExistsError(
-                        f"Step '{name}' already ran in this run ({stale.status})")
-                conn.execute(step_inputs.delete().where(step_inputs.c.step_run_id == stale.id))
-                conn.execute(step_runs.delete().where(step_runs.c.id == stale.id))
-            conn.execute(step_runs.insert().values(
-                id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
-                source=source, status=ExecutionStatus.RUNNING.value, is_cached=False,
-                cache_key=cache_key, parameters=json.dumps(dict(parameters), sort_keys=True),
-                extra="{}", started=utcnow()))
-            if inputs:
-                conn.execute(step_inputs.insert(), [
-                    {"step_run_id": step_run_id, "name": k, "artifact_id": v}
-                    for k, v in inputs.items()])
+        """Record a step that starts running, with its input artifacts."""
+        self.records.start_step_run(
+            step_run_id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
+            source=source, parameters=parameters, cache_key=cache_key, inputs=inputs)
 
     def complete_step_run(self, step_run_id: str, outputs: Sequence[NewArtifact]) -> None:
         """Record a step's outputs and mark it completed, in one transaction."""
-        from zenml.metadata_stores.schema import artifacts, step_outputs, step_runs
-
-        now = utcnow()
-        with self._transaction(write=True) as conn:
-            if outputs:
-                conn.execute(artifacts.insert(), [
-                    {"id": a.id, "uri": a.uri, "name": a.name, "data_type": a.data_type,
-                     "materializer": a.materializer, "content_hash": a.content_hash,
-                     "producer_step_run_id": step_run_id, "created": now}
-                    for a in outputs])
-                conn.execute(step_outputs.insert(), [
-                    {"step_run_id": step_run_id, "name": a.name, "artifact_id": a.id}
-                    for a in outputs])
-            conn.execute(step_runs.update().where(step_runs.c.id == step_run_id).values(
-                status=ExecutionStatus.COMPLETED.value, finished=now))
+        self.records.complete_step_run(step_run_id, outputs)
 
     def record_cached_step_run(self, *, step_run_id: str, run_id: str, name: str,
                                entrypoint_name: str, source: str,
                                parameters: Mapping[str, Any], cache_key: str,
                                inputs: Mapping[str, str], original: StepRunRecord) -> None:
         """Record a step reused from ``original``: its outputs and extras are the original's."""
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import step_inputs, step_outputs, step_runs
-
-        now = utcnow()
-        with self._transaction(write=True) as conn:
-            stale = conn.execute(sa.select(step_runs.c.id).where(
-                step_runs.c.run_id == run_id, step_runs.c.name == name,
-                step_runs.c.status == ExecutionStatus.RUNNING.value)).scalar()
-            if stale is not None:
-                conn.execute(step_inputs.delete().where(step_inputs.c.step_run_id == stale))
-                conn.execute(step_runs.delete().where(step_runs.c.id == stale))
-            conn.execute(step_runs.insert().values(
-                id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
-                source=source, status=ExecutionStatus.CACHED.value, is_cached=True,
-                cache_key=cache_key, original_step_run_id=original.id,
-                parameters=json.dumps(dict(parameters), sort_keys=True),
-                extra=json.dumps(original.extra, sort_keys=True), started=now, finished=now))
-            if inputs:
-                conn.execute(step_inputs.insert(), [
-                    {"step_run_id": step_run_id, "name": k, "artifact_id": v}
-                    for k, v in inputs.items()])
-            rows = conn.execute(sa.select(step_outputs.c.name, step_outputs.c.artifact_id).where(
-                step_outputs.c.step_run_id == original.id)).all()
-            if rows:
-                conn.execute(step_outputs.insert(), [
-                    {"step_run_id": step_run_id, "name": r.name, "artifact_id": r.artifact_id}
-                    for r in rows])
+        self.records.record_cached_step_run(
+            step_run_id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
+            source=source, parameters=parameters, cache_key=cache_key, inputs=inputs,
+            original=original)
 
     def fail_step_run(self, step_run_id: str, error: str) -> None:
         """Mark a step failed with its error."""
-        from zenml.metadata_stores.schema import step_runs
-
-        with self._transaction(write=True) as conn:
-            conn.execute(step_runs.update().where(step_runs.c.id == step_run_id).values(
-                status=ExecutionStatus.FAILED.value, finished=utcnow(), error=error))
+        self.records.fail_step_run(step_run_id, error)
 
     def set_step_run_extra(self, step_run_id: str, key: str, value: Any) -> None:
         """Attach a JSON value to a step run (e.g. an experiment tracker's run URL)."""
-        import sqlalchemy as sa
+        self.records.set_step_run_extra(step_run_id, key, value)
 
-        from zenml.metadata_stores.schema import step_runs
-
-        with self._transaction(write=True) as conn:
-            current = conn.execute(sa.select(step_runs.c.extra).where(
-                step_runs.c.id == step_run_id)).scalar()
-            if current is None:
-                raise EntityNotFoundError(f"No step run {step_run_id}")
-            extra = json.loads(current)
-            extra[key] = value
-            conn.execute(step_runs.update().where(step_runs.c.id == step_run_id).values(
-                extra=json.dumps(extra, sort_keys=True)))
-
-    # -- reads --------------------------------------------------------------------
     def find_cached_step_run(self, pipeline_name: str, cache_key: str) -> StepRunRecord | None:
         """The newest finished step run of this pipeline with the same cache key."""
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import pipeline_runs, pipelines, step_runs
-
-        query = (
-            sa.select(step_runs)
-            .join(pipeline_runs, pipeline_runs.c.id == step_runs.c.run_id)
-            .join(pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
-            .where(step_runs.c.cache_key == cache_key,
-                   step_runs.c.status == ExecutionStatus.COMPLETED.value,
-                   pipelines.c.name == pipeline_name)
-            .order_by(step_runs.c.finished.desc())
-            .limit(1)
-        )
-        with self._transaction(write=False) as conn:
-            row = conn.execute(query).first()
-        return _step_run(row) if row is not None else None
+        return self.records.find_cached_step_run(pipeline_name, cache_key)
 
     def get_pipelines(self) -> list[PipelineRecord]:
         """Every pipeline, by first run."""
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import pipelines
-
-        with self._transaction(write=False) as conn:
-            rows = conn.execute(sa.select(pipelines).order_by(pipelines.c.created)).all()
-        return [PipelineRecord(id=r.id, name=r.name, created=r.created) for r in rows]
-
-    def _runs_query(self, pipeline_name: str | None) -> Any:
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import pipeline_runs, pipelines
-
-        query = sa.select(pipeline_runs, pipelines.c.name.label("pipeline_name")).join(
-            pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
-        if pipeline_name is not None:
-            query = query.where(pipelines.c.name == pipeline_name)
-        return query
+        return self.records.get_pipelines()
 
     def get_runs(self, pipeline_name: str | None = None, *, newest_first: bool = False,
                  limit: int | None = None, offset: int = 0) -> list[RunRecord]:
         """Runs (of one pipeline or all), oldest first unless ``newest_first``."""
-        from zenml.metadata_stores.schema import pipeline_runs
-
-        query = self._runs_query(pipeline_name)
-        order = (pipeline_runs.c.created.desc(), pipeline_runs.c.id.desc()) if newest_first \
-            else (pipeline_runs.c.created, pipeline_runs.c.id)
-        query = query.order_by(*order).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        with self._transaction(write=False) as conn:
-            rows = conn.execute(query).all()
-        return [_run(r) for r in rows]
+        return self.records.get_runs(pipeline_name, newest_first=newest_first, limit=limit,
+                                     offset=offset)
 
     def count_runs(self, pipeline_name: str | None = None) -> int:
         """How many runs there are (of one pipeline or all)."""
-        import sqlalchemy as sa
-
-        query = sa.select(sa.func.count()).select_from(self._runs_query(pipeline_name).subquery())
-        with self._transaction(write=False) as conn:
-            return int(conn.execute(query).scalar() or 0)
+        return self.records.count_runs(pipeline_name)
 
     def get_run(self, name_or_id: str) -> RunRecord:
         """One run, by name or id."""
-        from zenml.metadata_stores.schema import pipeline_runs
-
-        query = self._runs_query(None).where(
-            (pipeline_runs.c.name == name_or_id) | (pipeline_runs.c.id == name_or_id))
-        with self._transaction(write=False) as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            raise EntityNotFoundError(
-                f"No run '{name_or_id}' in metadata store '{self.name}' (see "
-                f"'zenml pipeline runs list')")
-        return _run(row)
+        return self.records.get_run(name_or_id)
 
     def get_step_runs(self, run_id: str) -> list[StepRunRecord]:
         """The steps of a run, in the order they started."""
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import step_runs
-
-        with self._transaction(write=False) as conn:
-            rows = conn.execute(sa.select(step_runs).where(step_runs.c.run_id == run_id)
-                                .order_by(step_runs.c.started, step_runs.c.name)).all()
-        return [_step_run(r) for r in rows]
+        return self.records.get_step_runs(run_id)
 
     def get_step_run(self, step_run_id: str) -> StepRunRecord:
         """One step run by id."""
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import step_runs
-
-        with self._transaction(write=False) as conn:
-            row = conn.execute(sa.select(step_runs).where(step_runs.c.id == step_run_id)).first()
-        if row is None:
-            raise EntityNotFoundError(f"No step run {step_run_id} in '{self.name}'")
-        return _step_run(row)
-
-    def _artifacts_of(self, link: Any, step_run_id: str) -> dict[str, ArtifactRecord]:
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import artifacts
-
-        query = (sa.select(link.c.name.label("link_name"), artifacts)
-                 .join(artifacts, artifacts.c.id == link.c.artifact_id)
-                 .where(link.c.step_run_id == step_run_id).order_by(link.c.name))
-        with self._transaction(write=False) as conn:
-            rows = conn.execute(query).all()
-        return {r.link_name: _artifact(r) for r in rows}
+        return self.records.get_step_run(step_run_id)
 
     def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
         """A step run's outputs by name (a cached step's are the original's)."""
-        from zenml.metadata_stores.schema import step_outputs
-
-        return self._artifacts_of(step_outputs, step_run_id)
+        return self.records.get_step_outputs(step_run_id)
 
     def get_step_inputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
         """A step run's inputs by name."""
-        from zenml.metadata_stores.schema import step_inputs
-
-        return self._artifacts_of(step_inputs, step_run_id)
+        return self.records.get_step_inputs(step_run_id)
 
     def get_run_outputs(self, run_id: str, step_names: Sequence[str]
                         ) -> dict[str, dict[str, ArtifactRecord]]:
         """The outputs of finished steps of a run, by step name then output name."""
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import artifacts, step_outputs, step_runs
-
-        query = (sa.select(step_runs.c.name.label("step_name"),
-                           step_outputs.c.name.label("link_name"), artifacts)
-                 .join(step_outputs, step_outputs.c.step_run_id == step_runs.c.id)
-                 .join(artifacts, artifacts.c.id == step_outputs.c.artifact_id)
-                 .where(step_runs.c.run_id == run_id, step_runs.c.name.in_(list(step_names)),
-                        step_runs.c.status.in_([ExecutionStatus.COMPLETED.value,
-                                                ExecutionStatus.CACHED.value])))
-        result: dict[str, dict[str, ArtifactRecord]] = {}
-        with self._transaction(write=False) as conn:
-            for r in conn.execute(query):
-                result.setdefault(r.step_name, {})[r.link_name] = _artifact(r)
-        return result
-
-    def get_artifact(self, artifact_id: str) -> ArtifactRecord:
-        """One artifact by id."""
-        import sqlalchemy as sa
-
-        from zenml.metadata_stores.schema import artifacts
-
-        with self._transaction(write=False) as conn:
-            row = conn.execute(sa.select(artifacts).where(artifacts.c.id == artifact_id)).first()
-        if row is None:
-            raise EntityNotFoundError(f"No artifact {artifact_id} in '{self.name}'")
-        return _artifact(row)
-
-
-def _run(row: Any) -> RunRecord:
-    return RunRecord(
-        id=row.id, name=row.name, pipeline_name=row.pipeline_name,
-        status=ExecutionStatus(row.status), enable_cache=bool(row.enable_cache),
-        stack_name=row.stack_name, num_steps=row.num_steps, host=row.host, pid=row.pid,
-        created=row.created, finished=row.finished, error=row.error)
-
-
-def _step_run(row: Any) -> StepRunRecord:
-    return StepRunRecord(
-        id=row.id, run_id=row.run_id, name=row.name, entrypoint_name=row.entrypoint_name,
-        source=row.source, status=ExecutionStatus(row.status), is_cached=bool(row.is_cached),
-        cache_key=row.cache_key, original_step_run_id=row.original_step_run_id,
-        parameters=json.loads(row.parameters), extra=json.loads(row.extra),
-        started=row.started, finished=row.finished, error=row.error)
-
-
-def _artifact(row: Any) -> ArtifactRecord:
-    return ArtifactRecord(
-        id=row.id, uri=row.uri, name=row.name, data_type=row.data_type,
-        materializer=row.materializer, producer_step_run_id=row.producer_step_run_id,
-        created=row.created, content_hash=row.content_hash)
+        return self.records.get_run_outputs(run_id, step_names)

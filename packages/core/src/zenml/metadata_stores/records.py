@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "ArtifactRecord",
     "ExecutionStatus",
+    "NewArtifact",
     "PipelineRecord",
     "RunRecord",
     "StepRunRecord",
@@ -92,3 +93,18 @@ class ArtifactRecord:
     producer_step_run_id: str
     created: datetime
     content_hash: str | None = None
+
+
+class NewArtifact:
+    """An output about to be recorded (its id is chosen before it is written)."""
+
+    __slots__ = ("content_hash", "data_type", "id", "materializer", "name", "uri")
+
+    def __init__(self, *, id: str, name: str, uri: str, data_type: str, materializer: str,
+                 content_hash: str | None) -> None:
+        self.id = id
+        self.name = name
+        self.uri = uri
+        self.data_type = data_type
+        self.materializer = materializer
+        self.content_hash = content_hash

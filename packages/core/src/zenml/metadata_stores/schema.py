@@ -1,7 +1,8 @@
 """The metadata store's tables (SQLAlchemy Core), shared by every SQL flavor.
 
-All names start with ``zenml_md_``. zenml sets its tables up only in an
-empty database: one that holds other tables and no zenml schema is refused.
+All names start with ``zenml_md_`` (the Alembic revision table too).
+zenml sets its tables up only in an empty database, or one the flavor may
+share with other applications (MySQL); migrations are zenml.sql.schema's.
 Column types are portable between SQLite and MySQL/MariaDB: bounded strings
 where indexed, microsecond timestamps on MySQL.
 """
@@ -13,7 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from zenml.sql.schema import Schema, version_table
+
 __all__ = [
+    "REVISIONS",
+    "SCHEMA",
     "SCHEMA_VERSION",
     "artifacts",
     "meta",
@@ -121,3 +126,10 @@ step_outputs = sa.Table(
     sa.Column("artifact_id", ID, sa.ForeignKey("zenml_md_artifacts.id"), nullable=False),
     **MYSQL_OPTIONS,
 )
+
+#: The Alembic revisions of this schema, oldest first (scripts in
+#: zenml/metadata_stores/migrations); the revision table is zenml's own.
+REVISIONS = ("md_0001",)
+SCHEMA = Schema(metadata=metadata, meta=meta, generation=SCHEMA_VERSION,
+                versions=version_table(metadata, "zenml_md_alembic_version", **MYSQL_OPTIONS),
+                migrations="zenml.metadata_stores.migrations", revisions=REVISIONS)

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zenml.errors import MetadataStoreError
-from zenml.metadata_stores.base import BaseMetadataStore, create_schema
+from zenml.metadata_stores.base import BaseMetadataStore
 from zenml.metadata_stores.config import SQLiteMetadataStoreConfig
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
+
+    from zenml.sql.database import Database
 
 __all__ = ["SQLiteMetadataStore"]
 
@@ -48,12 +50,19 @@ class SQLiteMetadataStore(BaseMetadataStore):
         """The database file."""
         return self.config.uri
 
+    @property
+    def read_only(self) -> bool:
+        """Whether this user may only read the file (known after prepare_database)."""
+        return self._read_only
+
     def _fail(self, problem: str, fix: str) -> MetadataStoreError:
         return MetadataStoreError(f"Metadata store '{self.name}': {problem}; {fix}")
 
     def prepare_database(self) -> None:
         """Refuse a file that is not a zenml database; create a new one whole and private."""
-        from zenml.config.sqlite_engine import (
+        from zenml.metadata_stores.schema import SCHEMA
+        from zenml.sql.schema import create_schema
+        from zenml.sql.sqlite import (
             can_write,
             create_sqlite_database,
             sqlite_file_problem,
@@ -76,22 +85,22 @@ class SQLiteMetadataStore(BaseMetadataStore):
         else:
             try:
                 private_dir(path.parent)
-                create_sqlite_database(path, create_schema, _PRAGMAS)
+                create_sqlite_database(path, lambda c: create_schema(c, SCHEMA), _PRAGMAS)
             except OSError as error:
                 raise self._fail(f"cannot create {path}: {error.strerror}",
                                  "register it with a writable --uri") from None
         self._read_only = not can_write(path)
 
-    def _ensure_schema(self, engine: sa.Engine) -> None:
+    def _ensure_schema(self, database: Database) -> None:
         """Check the schema; a zenml database made before files were private becomes so."""
-        from zenml.config.sqlite_engine import is_wal, side_files
+        from zenml.sql.sqlite import is_wal, side_files
         from zenml.utils.files import tighten
 
-        super()._ensure_schema(engine)
+        super()._ensure_schema(database)
         tighten(side_files(Path(self.config.uri)))
         if not self._read_only and not is_wal(Path(self.config.uri)):
             # a zenml database left in rollback mode: WAL keeps readers off writers' backs
-            connection = engine.raw_connection()
+            connection = database.engine.raw_connection()
             try:
                 with contextlib.suppress(sqlite3.OperationalError):  # busy: the next one will
                     connection.cursor().execute("PRAGMA journal_mode = WAL")
@@ -100,14 +109,14 @@ class SQLiteMetadataStore(BaseMetadataStore):
 
     def engine_options(self) -> dict[str, Any]:
         """Connections may move between the threads of a parallel run; read-only if need be."""
-        from zenml.config.sqlite_engine import sqlite_connector
+        from zenml.sql.sqlite import sqlite_connector
 
         return {"creator": sqlite_connector(Path(self.config.uri), read_only=self._read_only,
                                             check_same_thread=False)}
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """WAL journal, 60 s busy timeout, ``BEGIN IMMEDIATE`` for writes."""
-        from zenml.config.sqlite_engine import configure_sqlite_engine
+        from zenml.sql.sqlite import configure_sqlite_engine
 
         # the WAL mode is set when the file is made (it persists): a connection to a
         # file that may not be zenml's must not change it before the schema is checked

@@ -1,4 +1,4 @@
-"""SQLite files and engines shared by the zenml stores.
+"""SQLite files and engines: the dialect zenml's local stores use.
 
 A new database is built in a private temporary file (0600) and linked into
 place only when its schema is complete, so a store file that exists is
@@ -9,8 +9,10 @@ write lock up front.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -29,11 +31,12 @@ __all__ = [
     "is_wal",
     "side_files",
     "sqlite_connector",
+    "sqlite_engine",
     "sqlite_file_problem",
 ]
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
+_NOT_A_DATABASE = (26, 11)  # SQLITE_NOTADB, SQLITE_CORRUPT
 
 
 def side_files(path: Path) -> list[Path]:
@@ -41,22 +44,55 @@ def side_files(path: Path) -> list[Path]:
     return [path, *(path.with_name(path.name + suffix) for suffix in SIDE_SUFFIXES)]
 
 
+def _uri(path: Path, query: str = "") -> str:
+    """``file:`` URI of ``path`` for sqlite3 (percent-quoted; ``query`` without ``?``)."""
+    target = Path(path).absolute().as_posix()
+    uri = "file:" + quote(target if target.startswith("/") else "/" + target)
+    return f"{uri}?{query}" if query else uri
+
+
+def _probe(path: Path, pragma: str) -> Any:
+    """One ``PRAGMA`` on ``path`` through SQLite itself, read-only.
+
+    Never ``open()`` a database file in a process that may hold SQLite
+    connections to it: closing any descriptor of a file drops every POSIX
+    lock the process holds on it, so another process may then checkpoint and
+    reset the WAL under this process's feet (committed writes lost). SQLite
+    shares descriptors between its own connections and keeps them open while
+    locks are held, so opening through it is safe.
+    """
+    connection = sqlite3.connect(_uri(path, "mode=ro"), uri=True, timeout=5)
+    try:
+        return connection.execute(f"PRAGMA {pragma}").fetchone()
+    finally:
+        connection.close()
+
+
 def sqlite_file_problem(path: Path) -> str | None:
     """Why the existing ``path`` cannot be a SQLite database (None when it can).
 
-    The answer completes a sentence that starts with the path.
+    The answer completes a sentence that starts with the path. The file is
+    looked at through ``stat`` and SQLite only (see :func:`_probe`).
     """
-    if path.is_dir():
-        return "is a folder"
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(100)
+        status = path.stat()
     except OSError as error:
         return f"cannot be read ({error.strerror})"
-    if not header:
+    if stat.S_ISDIR(status.st_mode):
+        return "is a folder"
+    if not os.access(path, os.R_OK):
+        return f"cannot be read ({os.strerror(errno.EACCES)})"
+    if status.st_size == 0:
         return "is empty (0 bytes), so it is not a zenml store"
-    if header[:16] != SQLITE_HEADER:
-        return "is not a SQLite database (corrupt or foreign file)"
+    try:
+        _probe(path, "schema_version")
+    except sqlite3.DatabaseError as error:
+        code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+        text = str(error).lower()
+        if code in _NOT_A_DATABASE or "not a database" in text or "malformed" in text:
+            return "is not a SQLite database (corrupt or foreign file)"
+        # busy, or a WAL database whose -shm this user cannot create: the
+        # engine opens it as it can and reports what remains
     return None
 
 
@@ -66,11 +102,18 @@ def can_write(path: Path) -> bool:
 
 
 def is_wal(path: Path) -> bool:
-    """Whether the database file is in WAL mode (its header says so)."""
-    with suppress(OSError), open(path, "rb") as handle:
-        header = handle.read(20)
-        return len(header) == 20 and header[18] == 2
-    return False
+    """Whether the database is in WAL mode (asked through SQLite, see :func:`_probe`).
+
+    A read-only open that fails for want of the ``-shm`` file means WAL too.
+    """
+    try:
+        row = _probe(path, "journal_mode")
+    except sqlite3.OperationalError:
+        return Path(f"{path}-shm").exists() or Path(f"{path}-wal").exists() or (
+            not os.access(path.parent, os.W_OK | os.X_OK))
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row) and str(row[0]).lower() == "wal"
 
 
 def sqlite_connector(path: Path, *, read_only: bool, timeout: float = 60.0,
@@ -81,8 +124,7 @@ def sqlite_connector(path: Path, *, read_only: bool, timeout: float = 60.0,
     ``-shm`` file is opened ``immutable`` when no ``-wal`` file exists (then
     the database file holds every committed write).
     """
-    target = Path(path).absolute().as_posix()
-    uri = "file:" + quote(target if target.startswith("/") else "/" + target)
+    uri = _uri(path)
     if read_only:
         uri += "?mode=ro"
         folder_writable = os.access(Path(path).parent, os.W_OK | os.X_OK)
@@ -106,16 +148,13 @@ def create_sqlite_database(path: Path, initialize: Callable[[sa.Connection], Non
     (this one's is discarded). Raises ``OSError`` when the folder is not
     writable.
     """
-    import sqlalchemy as sa
 
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                         suffix=".new")
     os.close(descriptor)
     tmp = Path(name)
     try:
-        engine = sa.create_engine("sqlite://", creator=sqlite_connector(tmp, read_only=False),
-                                  poolclass=sa.pool.NullPool)
-        configure_sqlite_engine(engine, pragmas)
+        engine = sqlite_engine(tmp, pragmas, read_only=False)
         try:
             with engine.connect() as connection:
                 connection.info["write"] = True
@@ -136,6 +175,16 @@ def create_sqlite_database(path: Path, initialize: Callable[[sa.Connection], Non
         for leftover in side_files(tmp):
             with suppress(FileNotFoundError):
                 leftover.unlink()
+
+
+def sqlite_engine(path: Path, pragmas: Sequence[str], *, read_only: bool) -> sa.Engine:
+    """An engine on ``path`` without a pool (each transaction its own connection)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.NullPool,
+                              creator=sqlite_connector(path, read_only=read_only))
+    configure_sqlite_engine(engine, pragmas)
+    return engine
 
 
 def configure_sqlite_engine(engine: sa.Engine, pragmas: Sequence[str]) -> None:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     import sqlalchemy as sa
 
+    from zenml.sql.database import Database
+
 __all__ = [
     "CONNECT_TIMEOUT",
     "LOCK_WAIT_TIMEOUT",
@@ -256,7 +258,7 @@ class MySQLMetadataStore(BaseMetadataStore):
     def is_provisioned(self) -> bool:
         """Whether the server lets the user in and the database has zenml's tables in a
         schema this zenml reads (asks the server; a refusal raises ProvisioningError)."""
-        if self._engine is not None:
+        if self._records is not None:
             return True
         import sqlalchemy as sa
         from sqlalchemy import exc
@@ -276,7 +278,7 @@ class MySQLMetadataStore(BaseMetadataStore):
         finally:
             engine.dispose()
         try:  # the tables exist: check their schema version as every use does
-            _ = self.engine
+            _ = self.records
         except MetadataStoreError as error:
             raise ProvisioningError(str(error)) from None
         return True
@@ -289,19 +291,20 @@ class MySQLMetadataStore(BaseMetadataStore):
             raise ProvisioningError(str(error)) from None
 
     # -- schema ---------------------------------------------------------------------------
-    def _ensure_schema(self, engine: sa.Engine) -> None:
-        """Check or create the tables while holding a named lock for this database.
+    def _ensure_schema(self, database: Database) -> None:
+        """Check, create or migrate the tables while holding a named lock for this database.
 
-        MySQL commits DDL at once, so two processes creating the tables of a new
-        database at the same time would see each other's half-made schema; the
-        lock (``GET_LOCK``, released with the session) makes them take turns.
+        MySQL commits DDL at once, so two processes creating or migrating the
+        tables of a database at the same time would see each other's half-made
+        schema; the lock (``GET_LOCK``, released with the session) makes them
+        take turns.
         """
         from sqlalchemy import exc, text
 
         digest = hashlib.sha256(self.config.database.encode()).hexdigest()[:32]
         lock = f"zenml_md_schema_{digest}"
         try:
-            with engine.connect() as conn:
+            with database.engine.connect() as conn:
                 got = conn.execute(text("SELECT GET_LOCK(:name, :timeout)"),
                                    {"name": lock, "timeout": SCHEMA_LOCK_TIMEOUT}).scalar()
                 if got != 1:
@@ -310,7 +313,7 @@ class MySQLMetadataStore(BaseMetadataStore):
                         f"another process has been creating its tables for more than "
                         f"{SCHEMA_LOCK_TIMEOUT} s; try again")
                 try:
-                    super()._ensure_schema(engine)
+                    super()._ensure_schema(database)
                 finally:
                     # if this fails, the lock ends with the session anyway
                     with contextlib.suppress(exc.DBAPIError):

@@ -1,0 +1,1 @@
+"""The revision scripts (Alembic reads them from this folder)."""

@@ -1,0 +1,329 @@
+"""The run records: pipelines, runs, step runs, artifacts and lineage, in SQL.
+
+The data-access layer behind every metadata store (SQLite, MySQL/MariaDB):
+the tables of :mod:`zenml.metadata_stores.schema`, one
+:class:`zenml.sql.database.Database` transaction per method. Imported when a
+store is first used, never by the CLI's start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+
+from zenml.errors import EntityExistsError, EntityNotFoundError
+from zenml.metadata_stores.records import (
+    ArtifactRecord,
+    ExecutionStatus,
+    NewArtifact,
+    PipelineRecord,
+    RunRecord,
+    StepRunRecord,
+)
+from zenml.metadata_stores.schema import (
+    artifacts,
+    pipeline_runs,
+    pipelines,
+    step_inputs,
+    step_outputs,
+    step_runs,
+)
+from zenml.sql.database import Database, utcnow
+
+__all__ = ["RunRecords"]
+
+
+class RunRecords:
+    """The records of one metadata store's database (``store_name`` is for messages)."""
+
+    def __init__(self, database: Database, store_name: str) -> None:
+        self.database = database
+        self.store_name = store_name
+
+    # -- writes -----------------------------------------------------------------
+    def create_run(self, *, run_id: str, run_name: str, pipeline_name: str, stack_name: str,
+                   enable_cache: bool, num_steps: int, owner_pid: int | None = None,
+                   _retry: bool = True) -> RunRecord:
+        """Record a new run (idempotent for the same id, so any step may call it).
+
+        ``owner_pid`` (0 when unknown) is the process running every step.
+        """
+        now = utcnow()
+        try:
+            with self.database.transaction(write=True) as conn:
+                existing = conn.execute(sa.select(pipeline_runs.c.id).where(
+                    pipeline_runs.c.name == run_name)).scalar()
+                if existing is not None:
+                    if existing != run_id:
+                        raise EntityExistsError(
+                            f"A run named '{run_name}' already exists in metadata store "
+                            f"'{self.store_name}'; choose another run_name")
+                else:
+                    pipeline_id = conn.execute(sa.select(pipelines.c.id).where(
+                        pipelines.c.name == pipeline_name)).scalar()
+                    if pipeline_id is None:
+                        pipeline_id = str(uuid.uuid4())
+                        conn.execute(pipelines.insert().values(
+                            id=pipeline_id, name=pipeline_name, created=now))
+                    conn.execute(pipeline_runs.insert().values(
+                        id=run_id, name=run_name, pipeline_id=pipeline_id,
+                        status=ExecutionStatus.RUNNING.value, enable_cache=enable_cache,
+                        stack_name=stack_name, num_steps=num_steps,
+                        host=socket.gethostname()[:255], pid=owner_pid or 0, created=now))
+        except exc.IntegrityError:
+            # a concurrent first run of the same pipeline or of the same run: look again
+            with self.database.transaction(write=False) as conn:
+                by_name = conn.execute(sa.select(pipeline_runs.c.id).where(
+                    pipeline_runs.c.name == run_name)).scalar()
+                by_id = conn.execute(sa.select(pipeline_runs.c.name).where(
+                    pipeline_runs.c.id == run_id)).scalar()
+            if by_id is not None and by_id != run_name:
+                raise EntityExistsError(
+                    f"Run id {run_id} is already recorded as run '{by_id}' in metadata "
+                    f"store '{self.store_name}'; a run id names one run") from None
+            if by_name != run_id:
+                if not _retry:
+                    raise
+                return self.create_run(run_id=run_id, run_name=run_name,
+                                       pipeline_name=pipeline_name, stack_name=stack_name,
+                                       enable_cache=enable_cache, num_steps=num_steps,
+                                       owner_pid=owner_pid, _retry=False)
+        return self.get_run(run_id)
+
+    def finish_run(self, run_id: str, status: ExecutionStatus, error: str | None = None) -> None:
+        """Mark a run completed or failed."""
+        with self.database.transaction(write=True) as conn:
+            conn.execute(pipeline_runs.update().where(pipeline_runs.c.id == run_id).values(
+                status=status.value, finished=utcnow(), error=error))
+
+    def start_step_run(self, *, step_run_id: str, run_id: str, name: str, entrypoint_name: str,
+                       source: str, parameters: Mapping[str, Any], cache_key: str,
+                       inputs: Mapping[str, str]) -> None:
+        """Record a step that starts running, with its input artifacts.
+
+        A step run left ``running`` by a killed process is replaced.
+        """
+        with self.database.transaction(write=True) as conn:
+            stale = conn.execute(sa.select(step_runs.c.id, step_runs.c.status).where(
+                step_runs.c.run_id == run_id, step_runs.c.name == name)).first()
+            if stale is not None:
+                if stale.status != ExecutionStatus.RUNNING.value:
+                    raise EntityExistsError(
+                        f"Step '{name}' already ran in this run ({stale.status})")
+                conn.execute(step_inputs.delete().where(step_inputs.c.step_run_id == stale.id))
+                conn.execute(step_runs.delete().where(step_runs.c.id == stale.id))
+            conn.execute(step_runs.insert().values(
+                id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
+                source=source, status=ExecutionStatus.RUNNING.value, is_cached=False,
+                cache_key=cache_key, parameters=json.dumps(dict(parameters), sort_keys=True),
+                extra="{}", started=utcnow()))
+            if inputs:
+                conn.execute(step_inputs.insert(), [
+                    {"step_run_id": step_run_id, "name": k, "artifact_id": v}
+                    for k, v in inputs.items()])
+
+    def complete_step_run(self, step_run_id: str, outputs: Sequence[NewArtifact]) -> None:
+        """Record a step's outputs and mark it completed, in one transaction."""
+        now = utcnow()
+        with self.database.transaction(write=True) as conn:
+            if outputs:
+                conn.execute(artifacts.insert(), [
+                    {"id": a.id, "uri": a.uri, "name": a.name, "data_type": a.data_type,
+                     "materializer": a.materializer, "content_hash": a.content_hash,
+                     "producer_step_run_id": step_run_id, "created": now}
+                    for a in outputs])
+                conn.execute(step_outputs.insert(), [
+                    {"step_run_id": step_run_id, "name": a.name, "artifact_id": a.id}
+                    for a in outputs])
+            conn.execute(step_runs.update().where(step_runs.c.id == step_run_id).values(
+                status=ExecutionStatus.COMPLETED.value, finished=now))
+
+    def record_cached_step_run(self, *, step_run_id: str, run_id: str, name: str,
+                               entrypoint_name: str, source: str,
+                               parameters: Mapping[str, Any], cache_key: str,
+                               inputs: Mapping[str, str], original: StepRunRecord) -> None:
+        """Record a step reused from ``original``: its outputs and extras are the original's."""
+        now = utcnow()
+        with self.database.transaction(write=True) as conn:
+            stale = conn.execute(sa.select(step_runs.c.id).where(
+                step_runs.c.run_id == run_id, step_runs.c.name == name,
+                step_runs.c.status == ExecutionStatus.RUNNING.value)).scalar()
+            if stale is not None:
+                conn.execute(step_inputs.delete().where(step_inputs.c.step_run_id == stale))
+                conn.execute(step_runs.delete().where(step_runs.c.id == stale))
+            conn.execute(step_runs.insert().values(
+                id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
+                source=source, status=ExecutionStatus.CACHED.value, is_cached=True,
+                cache_key=cache_key, original_step_run_id=original.id,
+                parameters=json.dumps(dict(parameters), sort_keys=True),
+                extra=json.dumps(original.extra, sort_keys=True), started=now, finished=now))
+            if inputs:
+                conn.execute(step_inputs.insert(), [
+                    {"step_run_id": step_run_id, "name": k, "artifact_id": v}
+                    for k, v in inputs.items()])
+            rows = conn.execute(sa.select(step_outputs.c.name, step_outputs.c.artifact_id).where(
+                step_outputs.c.step_run_id == original.id)).all()
+            if rows:
+                conn.execute(step_outputs.insert(), [
+                    {"step_run_id": step_run_id, "name": r.name, "artifact_id": r.artifact_id}
+                    for r in rows])
+
+    def fail_step_run(self, step_run_id: str, error: str) -> None:
+        """Mark a step failed with its error."""
+        with self.database.transaction(write=True) as conn:
+            conn.execute(step_runs.update().where(step_runs.c.id == step_run_id).values(
+                status=ExecutionStatus.FAILED.value, finished=utcnow(), error=error))
+
+    def set_step_run_extra(self, step_run_id: str, key: str, value: Any) -> None:
+        """Attach a JSON value to a step run (e.g. an experiment tracker's run URL)."""
+        with self.database.transaction(write=True) as conn:
+            current = conn.execute(sa.select(step_runs.c.extra).where(
+                step_runs.c.id == step_run_id)).scalar()
+            if current is None:
+                raise EntityNotFoundError(f"No step run {step_run_id}")
+            extra = json.loads(current)
+            extra[key] = value
+            conn.execute(step_runs.update().where(step_runs.c.id == step_run_id).values(
+                extra=json.dumps(extra, sort_keys=True)))
+
+    # -- reads --------------------------------------------------------------------
+    def find_cached_step_run(self, pipeline_name: str, cache_key: str) -> StepRunRecord | None:
+        """The newest finished step run of this pipeline with the same cache key."""
+        query = (
+            sa.select(step_runs)
+            .join(pipeline_runs, pipeline_runs.c.id == step_runs.c.run_id)
+            .join(pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
+            .where(step_runs.c.cache_key == cache_key,
+                   step_runs.c.status == ExecutionStatus.COMPLETED.value,
+                   pipelines.c.name == pipeline_name)
+            .order_by(step_runs.c.finished.desc())
+            .limit(1)
+        )
+        with self.database.transaction(write=False) as conn:
+            row = conn.execute(query).first()
+        return _step_run(row) if row is not None else None
+
+    def get_pipelines(self) -> list[PipelineRecord]:
+        """Every pipeline, by first run."""
+        with self.database.transaction(write=False) as conn:
+            rows = conn.execute(sa.select(pipelines).order_by(pipelines.c.created)).all()
+        return [PipelineRecord(id=r.id, name=r.name, created=r.created) for r in rows]
+
+    def _runs_query(self, pipeline_name: str | None) -> Any:
+
+
+        query = sa.select(pipeline_runs, pipelines.c.name.label("pipeline_name")).join(
+            pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
+        if pipeline_name is not None:
+            query = query.where(pipelines.c.name == pipeline_name)
+        return query
+
+    def get_runs(self, pipeline_name: str | None = None, *, newest_first: bool = False,
+                 limit: int | None = None, offset: int = 0) -> list[RunRecord]:
+        """Runs (of one pipeline or all), oldest first unless ``newest_first``."""
+        query = self._runs_query(pipeline_name)
+        order = (pipeline_runs.c.created.desc(), pipeline_runs.c.id.desc()) if newest_first \
+            else (pipeline_runs.c.created, pipeline_runs.c.id)
+        query = query.order_by(*order).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.database.transaction(write=False) as conn:
+            rows = conn.execute(query).all()
+        return [_run(r) for r in rows]
+
+    def count_runs(self, pipeline_name: str | None = None) -> int:
+        """How many runs there are (of one pipeline or all)."""
+        query = sa.select(sa.func.count()).select_from(self._runs_query(pipeline_name).subquery())
+        with self.database.transaction(write=False) as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def get_run(self, name_or_id: str) -> RunRecord:
+        """One run, by name or id."""
+        query = self._runs_query(None).where(
+            (pipeline_runs.c.name == name_or_id) | (pipeline_runs.c.id == name_or_id))
+        with self.database.transaction(write=False) as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise EntityNotFoundError(
+                f"No run '{name_or_id}' in metadata store '{self.store_name}' (see "
+                f"'zenml pipeline runs list')")
+        return _run(row)
+
+    def get_step_runs(self, run_id: str) -> list[StepRunRecord]:
+        """The steps of a run, in the order they started."""
+        with self.database.transaction(write=False) as conn:
+            rows = conn.execute(sa.select(step_runs).where(step_runs.c.run_id == run_id)
+                                .order_by(step_runs.c.started, step_runs.c.name)).all()
+        return [_step_run(r) for r in rows]
+
+    def get_step_run(self, step_run_id: str) -> StepRunRecord:
+        """One step run by id."""
+        with self.database.transaction(write=False) as conn:
+            row = conn.execute(sa.select(step_runs).where(step_runs.c.id == step_run_id)).first()
+        if row is None:
+            raise EntityNotFoundError(f"No step run {step_run_id} in '{self.store_name}'")
+        return _step_run(row)
+
+    def _artifacts_of(self, link: Any, step_run_id: str) -> dict[str, ArtifactRecord]:
+
+
+        query = (sa.select(link.c.name.label("link_name"), artifacts)
+                 .join(artifacts, artifacts.c.id == link.c.artifact_id)
+                 .where(link.c.step_run_id == step_run_id).order_by(link.c.name))
+        with self.database.transaction(write=False) as conn:
+            rows = conn.execute(query).all()
+        return {r.link_name: _artifact(r) for r in rows}
+
+    def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
+        """A step run's outputs by name (a cached step's are the original's)."""
+        return self._artifacts_of(step_outputs, step_run_id)
+
+    def get_step_inputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
+        """A step run's inputs by name."""
+        return self._artifacts_of(step_inputs, step_run_id)
+
+    def get_run_outputs(self, run_id: str, step_names: Sequence[str]
+                        ) -> dict[str, dict[str, ArtifactRecord]]:
+        """The outputs of finished steps of a run, by step name then output name."""
+        query = (sa.select(step_runs.c.name.label("step_name"),
+                           step_outputs.c.name.label("link_name"), artifacts)
+                 .join(step_outputs, step_outputs.c.step_run_id == step_runs.c.id)
+                 .join(artifacts, artifacts.c.id == step_outputs.c.artifact_id)
+                 .where(step_runs.c.run_id == run_id, step_runs.c.name.in_(list(step_names)),
+                        step_runs.c.status.in_([ExecutionStatus.COMPLETED.value,
+                                                ExecutionStatus.CACHED.value])))
+        result: dict[str, dict[str, ArtifactRecord]] = {}
+        with self.database.transaction(write=False) as conn:
+            for r in conn.execute(query):
+                result.setdefault(r.step_name, {})[r.link_name] = _artifact(r)
+        return result
+
+
+def _run(row: Any) -> RunRecord:
+    return RunRecord(
+        id=row.id, name=row.name, pipeline_name=row.pipeline_name,
+        status=ExecutionStatus(row.status), enable_cache=bool(row.enable_cache),
+        stack_name=row.stack_name, num_steps=row.num_steps, host=row.host, pid=row.pid,
+        created=row.created, finished=row.finished, error=row.error)
+
+
+def _step_run(row: Any) -> StepRunRecord:
+    return StepRunRecord(
+        id=row.id, run_id=row.run_id, name=row.name, entrypoint_name=row.entrypoint_name,
+        source=row.source, status=ExecutionStatus(row.status), is_cached=bool(row.is_cached),
+        cache_key=row.cache_key, original_step_run_id=row.original_step_run_id,
+        parameters=json.loads(row.parameters), extra=json.loads(row.extra),
+        started=row.started, finished=row.finished, error=row.error)
+
+
+def _artifact(row: Any) -> ArtifactRecord:
+    return ArtifactRecord(
+        id=row.id, uri=row.uri, name=row.name, data_type=row.data_type,
+        materializer=row.materializer, producer_step_run_id=row.producer_step_run_id,
+        created=row.created, content_hash=row.content_hash)
