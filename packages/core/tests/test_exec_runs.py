@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zenml.errors import ArtifactStoreError, RunFailedError, ZenMLError
+from zenml.execution.runtime import StackRuntime
 from zenml.metadata_stores.records import ExecutionStatus
 from zenml.pipelines import pipeline
 from zenml.repository import Repository
@@ -121,7 +122,8 @@ def test_names_from_an_old_deployment_cannot_leave_the_artifact_store(
     (target / "keep.txt").write_text("precious")
     before = files_under(tmp_path) - files_under(Path(root))
     try:
-        stack.orchestrator.run(deployment, stack)
+        runtime = StackRuntime.from_deployment(deployment)
+        runtime.orchestrator.run(deployment, runtime)
     except RunFailedError:  # a renamed output does not match the step: only the files matter
         assert field == "output"
     assert (target / "keep.txt").read_text() == "precious"
@@ -175,7 +177,8 @@ def test_whatever_the_names_nothing_outside_the_store_changes(
     outside = paths_outside(tmp_path, root)
     # a name the step does not know fails the step: only the files matter here
     with contextlib.suppress(ZenMLError):
-        stack.orchestrator.run(deployment, stack)
+        runtime = StackRuntime.from_deployment(deployment)
+        runtime.orchestrator.run(deployment, runtime)
     assert paths_outside(tmp_path, root) == outside
 
 

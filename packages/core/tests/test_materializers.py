@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from zenml.artifact_stores.config import LocalArtifactStoreConfig
 from zenml.artifact_stores.local import LocalArtifactStore
 from zenml.errors import MaterializerError
-from zenml.materializers import BaseMaterializer, build_registry
+from zenml.materializers import BaseMaterializer, build_registry, register_materializer
 from zenml.pipelines import pipeline
 from zenml.steps import step
 
@@ -112,6 +112,7 @@ class Celsius:
         self.degrees = degrees
 
 
+@register_materializer  # a materializer is picked for its types once registered
 class CelsiusMaterializer(BaseMaterializer):
     ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = (Celsius,)
 

@@ -21,6 +21,7 @@ from zenml_kubeflow.image import APP_DIR
 from zenml_kubeflow.orchestrator import CompiledPipeline
 
 from zenml.execution.deployment import Deployment
+from zenml.execution.runtime import StackRuntime
 from zenml.repository import Repository
 
 from conftest import Stacks
@@ -174,8 +175,9 @@ def test_compile_only_run_writes_the_yaml_and_touches_no_network(
     stacks.register("kf", compile_only=True, kubeflow_hostname="http://127.0.0.1:9")
     stack = Repository().active_stack
     deployment = sample_pipelines.make("linear").deployment(stack)
+    runtime = StackRuntime.from_deployment(deployment)
     with caplog.at_level(logging.INFO, logger="zenml"):
-        stack.orchestrator.run(deployment, stack)
+        runtime.orchestrator.run(deployment, runtime)
     folder = stacks.root / "kf" / "kubeflow" / "linear"
     assert (folder / f"{deployment.run_name}.yaml").is_file()
     assert (folder / "image" / "Dockerfile").is_file()
@@ -236,8 +238,8 @@ def test_build_context_holds_code_packages_and_requirements(stacks: Stacks,
         ".dockerignore", "helpers.py", "pipe_module.py", "requirements.txt",
         "steps_module.py"]
     requirements = (context / "requirements.txt").read_text().splitlines()
-    assert requirements[:4] == ["kfp>=2.15,<3", "kubernetes>=28", "scikit-learn>=1.3",
-                                "numpy>=1.24"]
+    assert requirements[:5] == ["kfp>=2.15,<3", "kubernetes>=28", "pathspec>=0.12,<2",
+                                "scikit-learn>=1.3", "numpy>=1.24"]
     dockerfile = (context / "Dockerfile").read_text()
     assert dockerfile.splitlines()[1] == "FROM registry.example/base:1"
     assert f"COPY code/0 {APP_DIR}" in dockerfile and f"ENV PYTHONPATH={APP_DIR}" in dockerfile

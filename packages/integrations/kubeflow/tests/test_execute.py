@@ -60,7 +60,7 @@ def run_compiled(stacks: Stacks, shape: str, times: int = 2,
         store = stack.metadata_store
         record = store.get_run(run_id)
         assert record.name == run_name  # KFP's run id and display name
-        runs.append(PipelineRunView(store, record))
+        runs.append(PipelineRunView(store, record, stack.artifact_store))
     return runs
 
 
@@ -110,7 +110,8 @@ def test_a_failing_task_fails_the_run_as_the_local_orchestrator_does(stacks: Sta
     error_lines = [line for line in results[1].stderr.splitlines() if line.startswith("Error")]
     assert error_lines == ["Error: Step 'checker' of run '" + deployment.run_name
                            + "' failed: ValueError: asked to fail with input 1"]
-    run = PipelineRunView(stack.metadata_store, stack.metadata_store.get_run(run_id))
+    run = PipelineRunView(stack.metadata_store, stack.metadata_store.get_run(run_id),
+                          stack.artifact_store)
     assert run.status is ExecutionStatus.FAILED
     assert run.error == local.error.replace(local.name, run.name)
     assert [(s.name, s.status) for s in run.steps] == [(s.name, s.status) for s in local.steps]

@@ -308,7 +308,8 @@ def test_a_step_process_does_not_carry_the_deployment_in_argv(stacks: Stacks) ->
     run_id = str(uuid.uuid4())
     (result,) = execute_pipeline(spec, run_id=run_id, run_name="r1")
     assert result.returncode == 0, result.stderr
-    run = PipelineRunView(stack.metadata_store, stack.metadata_store.get_run(run_id))
+    run = PipelineRunView(stack.metadata_store, stack.metadata_store.get_run(run_id),
+                          stack.artifact_store)
     argv = run.get_step("probe").output.read()
     assert isinstance(argv, list) and "zenml.execution.entrypoint" in argv
     assert not any(a == "--deployment-json" or '"steps"' in a for a in argv), argv

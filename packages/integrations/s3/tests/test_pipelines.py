@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import pytest
 
 from zenml.errors import RunFailedError
-from zenml.materializers.base import BaseMaterializer
+from zenml.materializers import BaseMaterializer, register_materializer
 from zenml.metadata_stores.records import ExecutionStatus
 from zenml.pipelines import BasePipeline, pipeline
 from zenml.repository import Repository
@@ -181,6 +181,7 @@ class Blob:
     """Written by a materializer that breaks after 40 MiB (two parts uploaded)."""
 
 
+@register_materializer
 class BreakingMaterializer(BaseMaterializer):
     ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = (Blob,)
 

@@ -108,11 +108,8 @@ def compile_deployment(
             outputs[output] = OutputSpec(
                 data_type=resolve_source(data_type), materializer=resolve_source(materializer),
                 materializer_hash=_materializer_hash(materializer))
-        inputs = {
-            key: InputSpec(step=artifact.step.name, output=artifact.output_name,
-                           data_type=resolve_source(interface.inputs[key]))
-            for key, artifact in step.inputs.items()
-        }
+        inputs = {key: InputSpec(step=artifact.step.name, output=artifact.output_name)
+                  for key, artifact in step.inputs.items()}
         upstream = sorted({i.step for i in inputs.values()})
         if step_class not in step_hashes:
             func_hash = code_hash(step_class.entrypoint_function())

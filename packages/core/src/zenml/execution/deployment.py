@@ -2,10 +2,12 @@
 
 A :class:`Deployment` is plain data (pydantic, JSON round-trip): the DAG,
 each step's source, parameters, materializers and cache flag, and the
-stack's component configurations. The local orchestrator hands it to the
-step launcher in this process; a remote orchestrator ships it (as a file or
-an argument) to ``python -m zenml.execution.entrypoint`` in a container.
-Nothing that runs a step reads the stack store.
+stack's component configurations. Whoever runs its steps builds a
+:class:`~zenml.execution.runtime.StackRuntime` from :attr:`Deployment.stack`:
+the local orchestrator in this process, ``python -m zenml.execution.entrypoint``
+in a remote orchestrator's container. Nothing that runs a step reads the stack
+store. ``version`` (the format) and ``zenml_version`` let the entrypoint refuse a
+deployment made by a newer zenml.
 """
 
 from __future__ import annotations
@@ -32,11 +34,10 @@ DEPLOYMENT_VERSION = 1
 
 
 class InputSpec(BaseModel):
-    """An input: which output of which upstream step, read as which type."""
+    """An input: which output of which upstream step (read as the step annotates it)."""
 
     step: str
     output: str
-    data_type: str
 
 
 class OutputSpec(BaseModel):
@@ -80,25 +81,12 @@ class StackDeployment(BaseModel):
 
     @classmethod
     def from_stack(cls, stack: Stack) -> StackDeployment:
-        """Describe a live stack."""
+        """Describe a stack (its configurations; no component is instantiated)."""
+        specs = stack.specs()
         return cls(name=stack.name, id=stack.id, components=[
-            ComponentDeployment(type=c.type, name=c.name, id=c.id, flavor=c.flavor,
-                                config=c.config.to_storable())
-            for c in stack])
-
-    def to_stack(self) -> Stack:
-        """Instantiate the stack (flavors come from the installed plugins)."""
-        from zenml.plugins.manager import get_flavor_registry
-        from zenml.stack.stack import Stack
-
-        flavors = get_flavor_registry()
-        components = {}
-        for spec in self.components:
-            flavor = flavors.get(spec.type, spec.flavor)
-            config = flavor.build_config(spec.config)
-            components[spec.type] = flavor.load_implementation()(
-                name=spec.name, id=spec.id, flavor=spec.flavor, config=config)
-        return Stack(self.name, components, id=self.id)
+            ComponentDeployment(type=type_, name=model.name, id=model.id, flavor=model.flavor,
+                                config=specs[type_].config.to_storable())
+            for type_, model in stack.models.items()])
 
 
 class Deployment(BaseModel):

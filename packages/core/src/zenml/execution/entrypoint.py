@@ -15,6 +15,10 @@ The deployment holds the stack's configuration, secret fields included, so
 it should not travel on a command line. ``ZENML_DEPLOYMENT`` is removed from
 the environment once read: the step's code and what it starts do not see it.
 
+The stack is the deployment's: a :class:`~zenml.execution.runtime.StackRuntime`
+built from it, as ``pipeline.run()`` builds it. A deployment made by a newer
+zenml (a newer ``zenml_version`` or deployment format) is refused with one line.
+
 Exit code 0 when the step finished or was cached, 1 when it failed (its
 error on stderr, one line), also when the step's code called ``sys.exit()``.
 """
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
+import json
 import os
 import sys
 from pathlib import Path
@@ -83,17 +89,51 @@ def _problem(error: ValueError) -> str:
     return type(error).__name__
 
 
+def _release(version: str) -> tuple[int, ...]:
+    """``"1.2.3rc1"`` -> ``(1, 2, 3)``: the numeric release part of a version."""
+    numbers = []
+    for part in version.split("."):
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+        if digits != part:
+            break
+    return tuple(numbers)
+
+
+def _newer_problem(text: str) -> str | None:
+    """Why a deployment cannot run here (made by a newer zenml), before it is validated."""
+    from zenml.__about__ import __version__
+    from zenml.execution.deployment import DEPLOYMENT_VERSION
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None  # validation says what is wrong
+    if not isinstance(data, dict):
+        return None
+    made_by, version = data.get("zenml_version"), data.get("version", DEPLOYMENT_VERSION)
+    if not isinstance(made_by, str) or not isinstance(version, int):
+        return None
+    if version > DEPLOYMENT_VERSION or _release(made_by) > _release(__version__):
+        return (f"the deployment comes from a newer zenml ({made_by}, deployment format "
+                f"{version}) than this one ({__version__}, format {DEPLOYMENT_VERSION}); "
+                f"install zenml-core {made_by} where the steps run")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the step; return the process exit code."""
     from zenml.errors import ZenMLError
     from zenml.execution.deployment import Deployment
     from zenml.execution.launcher import StepLauncher
+    from zenml.execution.runtime import StackRuntime
+    from zenml.execution.step_info import PREVENT_EXECUTION_ENV
     from zenml.logger import enable_console_logging
 
     args = _parse(argv)
     enable_console_logging()
-    from zenml.pipelines.base_pipeline import PREVENT_EXECUTION_ENV
-
     os.environ[PREVENT_EXECUTION_ENV] = "1"  # importing the user's script must not run it
     try:
         origin, text = _deployment_text(args)
@@ -102,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (OSError, ValueError) as error:
         print(f"Error: cannot read the deployment: {error}", file=sys.stderr)
+        return 1
+    newer = _newer_problem(text)
+    if newer is not None:
+        print(f"Error: {newer}", file=sys.stderr)
         return 1
     try:
         deployment = Deployment.from_json(text)
@@ -116,8 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.path.isdir(root) and root not in sys.path:
             sys.path.insert(0, root)
     try:
-        stack = deployment.stack.to_stack()
-        launcher = StepLauncher(deployment, stack)
+        launcher = StepLauncher(deployment, StackRuntime.from_deployment(deployment))
         launcher.ensure_run()
         try:
             launcher.launch(args.step)

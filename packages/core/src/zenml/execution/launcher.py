@@ -26,10 +26,11 @@ from zenml.utils.paths import encode_segment, join_under
 
 if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment, StepSpec
+    from zenml.execution.runtime import StackRuntime
     from zenml.materializers.base import BaseMaterializer
     from zenml.metadata_stores.base import BaseMetadataStore
     from zenml.metadata_stores.records import ArtifactRecord, StepRunRecord
-    from zenml.stack.stack import Stack
+    from zenml.stack.component import StackComponent
     from zenml.steps.base_step import BaseStep
 
 __all__ = ["StepLauncher", "artifact_uri", "step_folder"]
@@ -63,23 +64,20 @@ def _error_line(error: BaseException) -> str:
 
 
 class StepLauncher:
-    """Runs steps of one deployment on one stack.
+    """Runs steps of one deployment on its runtime.
 
-    ``steps`` may hold the step objects already in memory (the local
-    orchestrator); otherwise each step is imported from its source.
+    The runtime's ``steps`` may hold the step objects already in memory (the
+    local orchestrator); otherwise each step is imported from its source.
     """
 
-    def __init__(self, deployment: Deployment, stack: Stack,
-                 steps: Mapping[str, BaseStep] | None = None) -> None:
+    def __init__(self, deployment: Deployment, runtime: StackRuntime) -> None:
         self.deployment = deployment
-        self.stack = stack
-        self._steps = dict(steps or {})
+        self.runtime = runtime
 
     @property
     def metadata_store(self) -> BaseMetadataStore:
-        """The stack's metadata store."""
-        store: BaseMetadataStore = self.stack.metadata_store
-        return store
+        """The run's metadata store."""
+        return self.runtime.metadata_store
 
     def ensure_run(self, owner_pid: int | None = None) -> None:
         """Record the run (once; any step may be the first to get here).
@@ -120,16 +118,16 @@ class StepLauncher:
         store.start_step_run(**common)
         logger.info("Step `%s` has started.", spec.name)
         started = time.perf_counter()
-        info = StepRunInfo(deployment=self.deployment, step=spec, stack=self.stack,
+        info = StepRunInfo(deployment=self.deployment, step=spec, stack=self.runtime,
                            step_run_id=step_run_id)
-        prepared: list[Any] = []
+        prepared: list[StackComponent] = []
         folder: str | None = None  # this attempt's output folder
         token = set_current_step_run(info)
         try:
-            for component in self.stack:
+            for component in self.runtime:
                 component.prepare_step_run(info)
                 prepared.append(component)
-            folder = step_folder(self.stack.artifact_store.path, self.deployment, spec.name,
+            folder = step_folder(self.runtime.artifact_store.path, self.deployment, spec.name,
                                  step_run_id)
             outputs = self._execute(spec, inputs, info, folder)
         except BaseException as error:
@@ -160,7 +158,7 @@ class StepLauncher:
 
     def _missing_output(self, original: StepRunRecord) -> str | None:
         """The URI of an output of ``original`` that is gone (existence only), else None."""
-        artifact_store = self.stack.artifact_store
+        artifact_store = self.runtime.artifact_store
         for artifact in self.metadata_store.get_step_outputs(original.id).values():
             if not artifact_store.exists(artifact.uri):
                 return artifact.uri
@@ -171,14 +169,14 @@ class StepLauncher:
         if folder is None:
             return
         try:
-            artifact_store = self.stack.artifact_store
+            artifact_store = self.runtime.artifact_store
             if artifact_store.exists(folder):
                 artifact_store.rmtree(folder)
         except Exception as error:  # the step's own error matters more
             logger.warning("Could not remove the outputs of failed step '%s' (%s): %s",
                            spec.name, folder, _error_line(error))
 
-    def _cleanup(self, components: list[Any], info: StepRunInfo, failed: bool) -> None:
+    def _cleanup(self, components: list[StackComponent], info: StepRunInfo, failed: bool) -> None:
         for component in reversed(components):
             try:
                 component.cleanup_step_run(info, failed=failed)
@@ -204,7 +202,7 @@ class StepLauncher:
         return artifacts
 
     def _load_step(self, spec: StepSpec) -> BaseStep:
-        step = self._steps.get(spec.name)
+        step = self.runtime.steps.get(spec.name)
         if step is not None:
             return step
         from zenml.steps.base_step import BaseStep
@@ -220,11 +218,13 @@ class StepLauncher:
 
         step = self._load_step(spec)
         interface = step.interface()
-        artifact_store = self.stack.artifact_store
+        runtime = self.runtime
+        artifact_store = runtime.artifact_store
         kwargs: dict[str, Any] = {}
         for name, artifact in inputs.items():
-            materializer = load_source(artifact.materializer)(artifact.uri, artifact_store)
-            kwargs[name] = materializer.handle_input(interface.inputs[name])
+            reader = load_source(artifact.materializer).from_context(
+                runtime.artifact_context(artifact.uri))
+            kwargs[name] = reader.handle_input(interface.inputs[name])
         if interface.config_class is not None and interface.config_param is not None:
             kwargs[interface.config_param] = interface.config_class.model_validate(
                 spec.parameters)
@@ -234,7 +234,7 @@ class StepLauncher:
             artifact_store.makedirs(uri)
             uris[name] = (uri, load_source(output.materializer))
         if interface.context_param is not None:
-            kwargs[interface.context_param] = StepContext(info, self.stack, uris)
+            kwargs[interface.context_param] = StepContext(info, runtime, uris)
         result = step.entrypoint(**kwargs)
         values = self._split_outputs(spec, result, interface.single_output)
         written = []
@@ -246,7 +246,7 @@ class StepLauncher:
                 raise StepInterfaceError(
                     f"Step '{spec.name}' returned {type(value).__name__} for output "
                     f"'{name}', which is annotated {expected.__name__}")
-            materializer(uri, artifact_store).handle_return(value)
+            materializer.from_context(runtime.artifact_context(uri)).handle_return(value)
             written.append(NewArtifact(
                 id=str(uuid.uuid4()), name=name, uri=uri,
                 data_type=spec.outputs[name].data_type,

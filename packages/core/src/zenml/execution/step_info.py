@@ -8,9 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment, StepSpec
-    from zenml.stack.stack import Stack
+    from zenml.execution.runtime import StackRuntime
 
-__all__ = ["StepRunInfo", "current_step_run"]
+__all__ = ["PREVENT_EXECUTION_ENV", "StepRunInfo", "current_step_run"]
+
+#: Set where steps run (the step entrypoint): importing a script that calls
+#: ``pipeline.run()`` at module level must not start another run inside a step.
+PREVENT_EXECUTION_ENV = "ZENML_PREVENT_PIPELINE_EXECUTION"
 
 _CURRENT: contextvars.ContextVar[StepRunInfo | None] = contextvars.ContextVar(
     "zenml_current_step_run", default=None)
@@ -18,11 +22,14 @@ _CURRENT: contextvars.ContextVar[StepRunInfo | None] = contextvars.ContextVar(
 
 @dataclass
 class StepRunInfo:
-    """Passed to ``prepare_step_run`` / ``cleanup_step_run`` of every component."""
+    """Passed to ``prepare_step_run`` / ``cleanup_step_run`` of every component.
+
+    ``stack`` is the run's :class:`~zenml.execution.runtime.StackRuntime`.
+    """
 
     deployment: Deployment
     step: StepSpec
-    stack: Stack
+    stack: StackRuntime
     step_run_id: str
 
     @property

@@ -1,19 +1,19 @@
-"""The base class of every materializer."""
+"""The base class of every materializer, and the artifact context it works in."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass, replace
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from zenml.artifact_stores.base import BaseArtifactStore
+    from zenml.materializers.registry import MaterializerRegistry
 
-__all__ = ["BaseMaterializer", "type_key"]
+__all__ = ["ArtifactContext", "BaseMaterializer", "type_key"]
 
-# Subclasses defined by users, in definition order; the registry adds them
-# after the plugins' materializers, so defining one is enough to use it.
-_DEFINED: list[type[BaseMaterializer]] = []
+M = TypeVar("M", bound="BaseMaterializer")
 
 
 def type_key(data_type: type | str) -> str:
@@ -21,6 +21,24 @@ def type_key(data_type: type | str) -> str:
     if isinstance(data_type, str):
         return data_type
     return f"{data_type.__module__}.{data_type.__qualname__}"
+
+
+@dataclass(frozen=True)
+class ArtifactContext:
+    """What a materializer works with, in the manner of Dagster's input/output contexts.
+
+    ``uri`` is the artifact's folder, ``artifact_store`` the store it is in and
+    ``registry`` the materializers of the run (to store what a value holds, as
+    the container materializer does element by element).
+    """
+
+    uri: str
+    artifact_store: BaseArtifactStore
+    registry: MaterializerRegistry
+
+    def child(self, name: str) -> ArtifactContext:
+        """The context of a sub-folder ``name`` of this artifact (a nested value)."""
+        return replace(self, uri=f"{self.uri.rstrip('/')}/{name}")
 
 
 class BaseMaterializer:
@@ -31,18 +49,39 @@ class BaseMaterializer:
     type (``"numpy.ndarray"``) does not import that library until it is used.
     Subclasses read and write files under :attr:`uri` with :meth:`open`, which
     goes through the artifact store, so they work with every store flavor.
+    A subclass is picked for its types once registered
+    (:func:`zenml.materializers.register_materializer` or a plugin's
+    ``zenml_materializers`` hook); any subclass can be chosen for a step's
+    output with ``with_return_materializers``.
+
+    zenml creates materializers with :meth:`from_context`; ``cls(uri,
+    artifact_store)`` works too, and its :attr:`context` then holds the
+    core's and the registered materializers.
     """
 
     ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.ASSOCIATED_TYPES and not cls.__module__.startswith("zenml."):
-            _DEFINED.append(cls)
+    _context: ArtifactContext | None = None
 
     def __init__(self, uri: str, artifact_store: BaseArtifactStore) -> None:
         self.uri = uri.rstrip("/")
         self.artifact_store = artifact_store
+
+    @classmethod
+    def from_context(cls: type[M], context: ArtifactContext) -> M:
+        """A materializer for the artifact the context describes."""
+        materializer = cls(context.uri, context.artifact_store)
+        materializer._context = context
+        return materializer
+
+    @property
+    def context(self) -> ArtifactContext:
+        """The artifact's folder, its store and the registry to store nested values with."""
+        if self._context is None:
+            from zenml.materializers.registry import MaterializerRegistry
+
+            self._context = ArtifactContext(self.uri, self.artifact_store,
+                                            MaterializerRegistry.core())
+        return self._context
 
     def path(self, name: str) -> str:
         """The path of a file inside the artifact folder."""

@@ -87,7 +87,6 @@ class ContainerMaterializer(BaseMaterializer):
     def handle_return(self, data: Any) -> None:
         """Write the container as JSON or element by element."""
         from zenml.execution.source import resolve_source
-        from zenml.materializers.registry import build_registry
 
         if _is_plain_json(data) and not isinstance(data, tuple):
             _write_json(self, data)
@@ -99,11 +98,11 @@ class ContainerMaterializer(BaseMaterializer):
             values = list(data.values())
         else:
             keys, values = [], list(data)
-        registry = build_registry()
+        context = self.context
         elements = []
         for index, value in enumerate(values):
-            materializer = registry.get(type(value), f"element {index}")
-            materializer(f"{self.uri}/{index}", self.artifact_store).handle_return(value)
+            materializer = context.registry.get(type(value), f"element {index}")
+            materializer.from_context(context.child(str(index))).handle_return(value)
             elements.append({
                 "type": resolve_source(type(value)),
                 "materializer": resolve_source(materializer),
@@ -121,11 +120,12 @@ class ContainerMaterializer(BaseMaterializer):
             return tuple(value) if data_type is tuple else value
         with self.open(self.METADATA, "r") as handle:
             metadata = json.load(handle)
+        context = self.context
         values = []
         for index, element in enumerate(metadata["elements"]):
             materializer = load_source(element["materializer"])
             element_type = load_source(element["type"])
-            reader = materializer(f"{self.uri}/{index}", self.artifact_store)
+            reader = materializer.from_context(context.child(str(index)))
             values.append(reader.handle_input(element_type))
         container = metadata["container"]
         if container == "dict":

@@ -1,13 +1,71 @@
-"""Which materializer handles which type."""
+"""Which materializer handles which type, and the explicit registration of new ones.
+
+A process has one registry (built once from the plugins' ``zenml_materializers``
+hooks by :func:`zenml.plugins.manager.get_materializer_registry`); classes given
+to :func:`register_materializer` are added to every registry after the plugins'.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import Any, TypeVar
 
 from zenml.errors import MaterializerError
-from zenml.materializers.base import _DEFINED, BaseMaterializer, type_key
+from zenml.materializers.base import BaseMaterializer, type_key
 
-__all__ = ["MaterializerRegistry", "build_registry"]
+__all__ = ["MaterializerRegistry", "core_materializers", "register_materializer",
+           "registered_materializers"]
+
+M = TypeVar("M", bound=type[BaseMaterializer])
+
+#: Classes given to register_materializer, in order (they outlive a registry's rebuild).
+_REGISTERED: list[type[BaseMaterializer]] = []
+
+
+def _check(materializer: object) -> type[BaseMaterializer]:
+    if not (isinstance(materializer, type) and issubclass(materializer, BaseMaterializer)):
+        raise TypeError(f"{materializer!r} is not a BaseMaterializer subclass")
+    return materializer
+
+
+def register_materializer(materializer: M) -> M:
+    """Use ``materializer`` for its ``ASSOCIATED_TYPES`` in this process (also a decorator).
+
+    For a type that already has one (a built-in or a plugin's), the first
+    registered wins; choose another for a step with ``with_return_materializers``.
+    """
+    _check(materializer)
+    if not materializer.ASSOCIATED_TYPES:
+        raise ValueError(f"{materializer.__qualname__} has no ASSOCIATED_TYPES; list the types "
+                         f"it handles, or choose it per step with with_return_materializers")
+    if materializer not in _REGISTERED:
+        _REGISTERED.append(materializer)
+    return materializer
+
+
+def registered_materializers() -> list[type[BaseMaterializer]]:
+    """The classes given to :func:`register_materializer`, in order."""
+    return list(_REGISTERED)
+
+
+def core_materializers() -> list[type[BaseMaterializer]]:
+    """The core's own: Python types, pydantic, numpy, pandas, scikit-learn, services.
+
+    numpy, pandas and scikit-learn are named as strings, so none is imported here.
+    """
+    from zenml.materializers.builtin import (
+        BuiltInMaterializer,
+        BytesMaterializer,
+        ContainerMaterializer,
+        PydanticMaterializer,
+    )
+    from zenml.materializers.numpy_materializer import NumpyMaterializer
+    from zenml.materializers.pandas_materializer import PandasMaterializer
+    from zenml.materializers.service_materializer import ServiceMaterializer
+    from zenml.materializers.sklearn_materializer import SklearnMaterializer
+
+    return [BuiltInMaterializer, BytesMaterializer, ContainerMaterializer, PydanticMaterializer,
+            NumpyMaterializer, PandasMaterializer, SklearnMaterializer, ServiceMaterializer]
 
 
 class MaterializerRegistry:
@@ -15,24 +73,41 @@ class MaterializerRegistry:
 
     The first materializer registered for a type wins, so plugins cannot
     replace the core's built-ins by accident; a step chooses another one
-    explicitly with ``with_return_materializers``.
+    explicitly with ``with_return_materializers``. Classes given to
+    :func:`register_materializer` come after those the registry was built with,
+    also when registered later.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, materializers: list[type[BaseMaterializer]] | None = None) -> None:
         self._by_type: dict[str, type[BaseMaterializer]] = {}
+        self._applied = 0  # how many of _REGISTERED are in _by_type
+        self._lock = threading.Lock()  # steps of a parallel run look up at once
+        for materializer in materializers or []:
+            self.register(materializer)
+
+    @classmethod
+    def core(cls) -> MaterializerRegistry:
+        """The core's materializers and the registered ones (no plugin is asked)."""
+        return cls(core_materializers())
 
     def register(self, materializer: type[BaseMaterializer]) -> None:
         """Add a materializer for each of its associated types."""
-        if not (isinstance(materializer, type) and issubclass(materializer, BaseMaterializer)):
-            raise TypeError(f"{materializer!r} is not a BaseMaterializer subclass")
-        for data_type in materializer.ASSOCIATED_TYPES:
+        for data_type in _check(materializer).ASSOCIATED_TYPES:
             self._by_type.setdefault(type_key(data_type), materializer)
+
+    def _sync(self) -> None:
+        with self._lock:
+            while self._applied < len(_REGISTERED):
+                self.register(_REGISTERED[self._applied])
+                self._applied += 1
 
     def find(self, data_type: Any) -> type[BaseMaterializer] | None:
         """The materializer for ``data_type`` or its nearest base class."""
         mro = getattr(data_type, "__mro__", None)
         if mro is None:
             return None
+        if self._applied < len(_REGISTERED):
+            self._sync()
         for base in mro:
             found = self._by_type.get(type_key(base))
             if found is not None:
@@ -47,24 +122,12 @@ class MaterializerRegistry:
             where = f" for {what}" if what else ""
             msg = (
                 f"No materializer{where} of type {name}; pass one with "
-                f"step.with_return_materializers(...) or subclass "
-                f"zenml.materializers.BaseMaterializer with ASSOCIATED_TYPES = ({name},)"
+                f"step.with_return_materializers(...) or register a "
+                f"zenml.materializers.BaseMaterializer subclass with ASSOCIATED_TYPES = "
+                f"({name},) with zenml.materializers.register_materializer"
             )
             raise MaterializerError(msg)
         return found
 
     def __contains__(self, data_type: object) -> bool:
         return self.find(data_type) is not None
-
-
-def build_registry() -> MaterializerRegistry:
-    """The plugins' materializers (the core's first), then user-defined ones."""
-    from zenml.plugins.manager import call_each
-
-    registry = MaterializerRegistry()
-    for _plugin, materializers in call_each("zenml_materializers"):
-        for materializer in materializers or []:
-            registry.register(materializer)
-    for materializer in _DEFINED:
-        registry.register(materializer)
-    return registry

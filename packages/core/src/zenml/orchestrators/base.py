@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from zenml.stack.component import StackComponent
@@ -10,8 +9,7 @@ from zenml.stack.component_type import StackComponentType
 
 if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment
-    from zenml.stack.stack import Stack
-    from zenml.steps.base_step import BaseStep
+    from zenml.execution.runtime import StackRuntime
 
 __all__ = ["BaseOrchestrator"]
 
@@ -26,11 +24,11 @@ class BaseOrchestrator(StackComponent):
 
     TYPE: ClassVar[StackComponentType] = StackComponentType.ORCHESTRATOR
 
-    def run(self, deployment: Deployment, stack: Stack,
-            steps: Mapping[str, BaseStep] | None = None) -> str | None:
+    def run(self, deployment: Deployment, runtime: StackRuntime) -> str | None:
         """Run (or submit) every step of the deployment.
 
-        ``steps`` holds the step objects when the caller has them in memory.
+        ``runtime`` is the run's stack, built from ``deployment.stack`` (its
+        ``steps`` hold the step objects when the caller has them in memory).
         Raise :class:`zenml.errors.RunFailedError` when a step fails. Return
         the id the run is recorded under when it is not ``deployment.run_id``
         (e.g. one the remote system assigned), else ``None``.

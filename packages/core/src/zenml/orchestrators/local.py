@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from zenml.errors import RunFailedError, ZenMLError
@@ -15,8 +14,7 @@ from zenml.orchestrators.config import LocalOrchestratorConfig
 
 if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment
-    from zenml.stack.stack import Stack
-    from zenml.steps.base_step import BaseStep
+    from zenml.execution.runtime import StackRuntime
 
 __all__ = ["LocalOrchestrator"]
 
@@ -33,10 +31,9 @@ class LocalOrchestrator(BaseOrchestrator):
 
     config: LocalOrchestratorConfig
 
-    def run(self, deployment: Deployment, stack: Stack,
-            steps: Mapping[str, BaseStep] | None = None) -> str | None:
+    def run(self, deployment: Deployment, runtime: StackRuntime) -> str | None:
         """Run the steps, one after another or in parallel."""
-        launcher = StepLauncher(deployment, stack, steps)
+        launcher = StepLauncher(deployment, runtime)
         launcher.ensure_run(owner_pid=os.getpid())
         try:
             if self.config.parallel and len(deployment.steps) > 1:

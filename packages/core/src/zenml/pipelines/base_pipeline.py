@@ -16,21 +16,22 @@ from zenml.errors import (
     PipelineInterfaceError,
     ZenMLError,
 )
+from zenml.execution.step_info import PREVENT_EXECUTION_ENV
 from zenml.steps.base_step import BaseStep
 from zenml.utils.names import MAX_NAME_LENGTH, shown, validate_name
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from zenml.execution.deployment import Deployment
+    from zenml.execution.runtime import StackRuntime
     from zenml.post_execution.views import PipelineRunView, PipelineView
+    from zenml.stack.models import ComponentState
     from zenml.stack.stack import Stack
 
 __all__ = ["PREVENT_EXECUTION_ENV", "BasePipeline"]
 
 logger = logging.getLogger("zenml")
-
-# Set by the step entrypoint: importing a script that calls pipeline.run()
-# at module level must not start another run inside a step.
-PREVENT_EXECUTION_ENV = "ZENML_PREVENT_PIPELINE_EXECUTION"
 
 
 class BasePipeline:
@@ -177,7 +178,7 @@ class BasePipeline:
                    enable_cache: bool | None = None) -> Deployment:
         """Build the deployment of a run on ``stack`` without running it."""
         from zenml.execution.compiler import compile_deployment
-        from zenml.materializers.registry import build_registry
+        from zenml.plugins.manager import get_materializer_registry
 
         if run_name is not None:
             validate_name("run", run_name, PipelineConfigurationError)
@@ -188,7 +189,7 @@ class BasePipeline:
         return compile_deployment(
             pipeline_name=self.name, steps=self._connected_steps(), stack=stack,
             run_name=run_name or self._run_name or self.default_run_name(),
-            enable_cache=enable_cache, registry=build_registry(),
+            enable_cache=enable_cache, registry=get_materializer_registry(),
             step_parameters=self._step_parameters)
 
     def run(self, *, run_name: str | None = None, enable_cache: bool | None = None
@@ -197,7 +198,12 @@ class BasePipeline:
 
         ``enable_cache=False`` re-runs every step this time. A failing step
         raises :class:`zenml.errors.RunFailedError` naming the step.
+
+        The run gets one :class:`~zenml.execution.runtime.StackRuntime`, built
+        from its deployment; the returned view reads through it, so it reads
+        the stores this run used even after the active stack changed.
         """
+        from zenml.execution.runtime import StackRuntime
         from zenml.logger import enable_console_logging
         from zenml.post_execution.views import PipelineRunView
         from zenml.repository import Repository
@@ -209,21 +215,20 @@ class BasePipeline:
             logger.info("Not running pipeline `%s`: %s is set (a step is importing this "
                         "module).", self.name, PREVENT_EXECUTION_ENV)
             return None
-        stack = Repository().active_stack
+        repo = Repository()
+        stack = repo.active_stack  # configurations only: nothing is instantiated here
         stack.validate()
-        not_running = [c for c in stack if not c.is_running]
-        if not_running:
-            names = ", ".join(f"{c.type.display_name} '{c.name}'" for c in not_running)
-            raise ZenMLError(f"Stack '{stack.name}' is not running ({names}); run "
-                             f"'zenml stack up' first")
         deployment = self.deployment(stack, run_name=run_name, enable_cache=enable_cache)
+        runtime = StackRuntime(deployment.stack, flavors=repo.flavors, steps=self.steps)
+        self._check_running(runtime, repo.component_states())
         logger.info("Creating run `%s` for pipeline `%s` on stack `%s`.",
-                    deployment.run_name, self.name, stack.name)
+                    deployment.run_name, self.name, runtime.name)
         logger.info("Cache %s for pipeline `%s`.",
                     "enabled" if deployment.enable_cache else "disabled", self.name)
         started = time.perf_counter()
-        run_id = stack.orchestrator.run(deployment, stack, self.steps) or deployment.run_id
-        store = stack.metadata_store
+        orchestrator = runtime.orchestrator
+        run_id = orchestrator.run(deployment, runtime) or deployment.run_id
+        store = runtime.metadata_store
         try:
             record = store.get_run(run_id)
         except EntityNotFoundError:
@@ -231,11 +236,31 @@ class BasePipeline:
             # returned before a step recorded the run
             logger.info("Run `%s` was handed to orchestrator '%s' and is not recorded in "
                         "metadata store '%s' yet; pipeline.run() returns None.",
-                        deployment.run_name, stack.orchestrator.name, store.name)
+                        deployment.run_name, orchestrator.name, store.name)
             return None
         logger.info("Pipeline run `%s` has finished in %.3fs.", deployment.run_name,
                     time.perf_counter() - started)
-        return PipelineRunView(store, record)
+        return PipelineRunView(store, record, runtime.artifact_store)
+
+    @staticmethod
+    def _check_running(runtime: StackRuntime, states: Mapping[str, ComponentState]) -> None:
+        """Refuse a stack that is down, without probing every component.
+
+        A component is down when ``zenml stack down`` (or a failed ``up``) recorded it
+        so; the orchestrator, which the run needs at once, is also asked itself (for
+        a remote one, whether its endpoint answers). Other components are not
+        instantiated, let alone probed, before the steps use them.
+        """
+        down = [(type_, model.name) for type_, model in runtime.models.items()
+                if (state := states.get(model.id)) is not None and not state.running]
+        orchestrator = runtime.orchestrator
+        if not any(type_ is orchestrator.type for type_, _ in down) and \
+                not orchestrator.is_running:
+            down.insert(0, (orchestrator.type, orchestrator.name))
+        if down:
+            names = ", ".join(f"{type_.display_name} '{name}'" for type_, name in down)
+            raise ZenMLError(f"Stack '{runtime.name}' is not running ({names}); run "
+                             f"'zenml stack up' first")
 
     # -- post-execution -----------------------------------------------------------------
     def get_runs(self) -> list[PipelineRunView]:

@@ -49,7 +49,6 @@ def zenml_flavors() -> list[Flavor]:
     ]
 
 
-
 @hookimpl
 def zenml_materializers() -> list[type]:
     """Python's own types, pydantic models, numpy, pandas, scikit-learn and model services.
@@ -58,24 +57,6 @@ def zenml_materializers() -> list[type]:
     strings, so none of those libraries is imported until an object of
     theirs is stored.
     """
-    from zenml.materializers.builtin import (
-        BuiltInMaterializer,
-        BytesMaterializer,
-        ContainerMaterializer,
-        PydanticMaterializer,
-    )
-    from zenml.materializers.numpy_materializer import NumpyMaterializer
-    from zenml.materializers.pandas_materializer import PandasMaterializer
-    from zenml.materializers.service_materializer import ServiceMaterializer
-    from zenml.materializers.sklearn_materializer import SklearnMaterializer
+    from zenml.materializers.registry import core_materializers
 
-    return [
-        BuiltInMaterializer,
-        BytesMaterializer,
-        ContainerMaterializer,
-        PydanticMaterializer,
-        NumpyMaterializer,
-        PandasMaterializer,
-        SklearnMaterializer,
-        ServiceMaterializer,
-    ]
+    return list(core_materializers())

@@ -22,13 +22,16 @@ from zenml.__about__ import __version__
 from zenml.plugins import PROJECT_NAME
 
 if TYPE_CHECKING:
+    from zenml.materializers.registry import MaterializerRegistry
     from zenml.stack.flavor_registry import FlavorRegistry
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "PluginRecord",
+    "build_registry",
     "call_each",
     "get_flavor_registry",
+    "get_materializer_registry",
     "get_plugin_manager",
     "plugin_records",
     "register_plugin",
@@ -59,6 +62,7 @@ class _State:
     manager: pluggy.PluginManager
     records: list[PluginRecord]
     flavors: FlavorRegistry | None = None
+    materializers: MaterializerRegistry | None = None
 
 
 _state: _State | None = None
@@ -147,7 +151,7 @@ def register_plugin(plugin: object, name: str) -> None:
     state.manager.register(plugin, name=name)
     state.manager.check_pending()
     state.records.append(PluginRecord(name, "?", "?", "loaded"))
-    state.flavors = None
+    state.flavors = state.materializers = None
 
 
 def unregister_plugin(name: str) -> None:
@@ -155,7 +159,7 @@ def unregister_plugin(name: str) -> None:
     state = _get_state()
     state.manager.unregister(name=name)
     state.records = [r for r in state.records if r.name != name]
-    state.flavors = None
+    state.flavors = state.materializers = None
 
 
 def reset_plugins() -> None:
@@ -209,3 +213,33 @@ def get_flavor_registry() -> FlavorRegistry:
                 registry.add(flavor)
         state.flavors = registry
     return state.flavors
+
+
+def get_materializer_registry() -> MaterializerRegistry:
+    """The plugins' materializers (the core's first), then the registered ones.
+
+    Built once per process (again after :func:`register_plugin` or
+    :func:`unregister_plugin`); classes given to
+    :func:`zenml.materializers.register_materializer` join it whenever they come.
+    """
+    from zenml.materializers.base import BaseMaterializer
+    from zenml.materializers.registry import MaterializerRegistry
+
+    state = _get_state()
+    if state.materializers is None:
+        registry = MaterializerRegistry()
+        for plugin_name, materializers in call_each("zenml_materializers"):
+            for materializer in materializers or []:
+                if not (isinstance(materializer, type)
+                        and issubclass(materializer, BaseMaterializer)):
+                    logger.warning("Plugin '%s' returned %r from zenml_materializers, not a "
+                                   "BaseMaterializer subclass; ignored", plugin_name,
+                                   materializer)
+                    continue
+                registry.register(materializer)
+        state.materializers = registry
+    return state.materializers
+
+
+#: The name ``zenml.materializers.build_registry`` has always had; the registry is cached.
+build_registry = get_materializer_registry

@@ -2,7 +2,10 @@
 
 Views load lazily and cache what they loaded, so walking from a pipeline
 to the latest run's output costs a handful of queries however many runs
-there are.
+there are. Each view is bound to the stores it was made with (the run's
+runtime for the view ``pipeline.run()`` returns, the named or active stack's
+for ``Repository().get_pipeline(...)``): reading an artifact never goes to
+whatever stack is active at the time of the read.
 """
 
 from __future__ import annotations
@@ -303,18 +306,23 @@ class ArtifactView(_View[ArtifactRecord]):
              materializer_class: type | None = None) -> Any:
         """Load the artifact with the materializer that wrote it (or the one given)."""
         from zenml.execution.source import load_source
+        from zenml.materializers.base import ArtifactContext, BaseMaterializer
+        from zenml.plugins.manager import get_materializer_registry
 
         if self._artifact_store is None:
-            from zenml.repository import Repository
-
-            self._artifact_store = Repository().active_stack.artifact_store
+            raise ArtifactStoreError(
+                f"Artifact '{self.name}' ({self.uri}) is viewed with no artifact store; "
+                f"read it through the run pipeline.run() returned or through "
+                f"Repository().get_pipeline(...)")
         if not self._artifact_store.exists(self.uri):
             raise ArtifactStoreError(
                 f"Artifact '{self.name}' ({self.uri}) no longer exists in artifact store "
                 f"'{self._artifact_store.name}'; run the pipeline again to recreate it")
         data_type = output_data_type or load_source(self.data_type)
-        materializer = materializer_class or load_source(self.materializer)
-        return materializer(self.uri, self._artifact_store).handle_input(data_type)
+        materializer: type[BaseMaterializer] = (materializer_class
+                                                or load_source(self.materializer))
+        context = ArtifactContext(self.uri, self._artifact_store, get_materializer_registry())
+        return materializer.from_context(context).handle_input(data_type)
 
     def __repr__(self) -> str:
         return f"ArtifactView(name={self.name!r}, uri={self.uri!r})"

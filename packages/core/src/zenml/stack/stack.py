@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from zenml.errors import StackValidationError
 from zenml.stack.component import StackComponent
@@ -11,14 +12,26 @@ from zenml.stack.component_type import MANDATORY_COMPONENT_TYPES, StackComponent
 from zenml.stack.config import ComponentSpec
 
 if TYPE_CHECKING:
+    from zenml.alerters.base import BaseAlerter
+    from zenml.artifact_stores.base import BaseArtifactStore
+    from zenml.container_registries.base import BaseContainerRegistry
+    from zenml.experiment_trackers.base import BaseExperimentTracker
+    from zenml.feature_stores.base import BaseFeatureStore
+    from zenml.metadata_stores.base import BaseMetadataStore
+    from zenml.model_deployers.base import BaseModelDeployer
+    from zenml.orchestrators.base import BaseOrchestrator
+    from zenml.secrets_managers.base import BaseSecretsManager
     from zenml.stack.flavor_registry import FlavorRegistry
-    from zenml.stack.models import StackModel
+    from zenml.stack.models import ComponentModel, StackModel
+    from zenml.step_operators.base import BaseStepOperator
 
 __all__ = ["Stack", "validate_stack"]
 
 
 def validate_stack(name: str, components: Mapping[StackComponentType, ComponentSpec]) -> None:
     """Check the mandatory components are there and every component agrees.
+
+    A step operator is refused: no step would run through it yet.
 
     Works on configurations only, so it never imports an implementation.
     """
@@ -31,88 +44,136 @@ def validate_stack(name: str, components: Mapping[StackComponentType, ComponentS
             f"store (pass {flags})"
         )
         raise StackValidationError(msg)
+    operator = components.get(StackComponentType.STEP_OPERATOR)
+    if operator is not None:  # accepted and then ignored would run its steps elsewhere
+        raise StackValidationError(
+            f"Stack '{name}' has step operator '{operator.name}', but step operators are not "
+            f"supported yet; leave it out of the stack")
     for spec in components.values():
         spec.config.validate_stack(components)
 
 
 class Stack:
-    """A usable stack: its components are implementation instances."""
+    """A stack whose components are instantiated on first use.
 
-    def __init__(
-        self, name: str, components: Mapping[StackComponentType, StackComponent], id: str = ""
-    ) -> None:
+    Each component is built once, by its flavor's
+    :meth:`~zenml.stack.flavor.Flavor.create_component` (the one way to make a
+    component), when it is first asked for: using the metadata store does not
+    import the orchestrator's implementation. Validation reads configurations only.
+    """
+
+    def __init__(self, name: str, components: Mapping[StackComponentType, ComponentModel],
+                 flavors: FlavorRegistry, id: str = "") -> None:
         self.name = name
         self.id = id
-        self.components: dict[StackComponentType, StackComponent] = dict(components)
+        self.models: dict[StackComponentType, ComponentModel] = dict(components)
+        self._flavors = flavors
+        self._instances: dict[StackComponentType, StackComponent] = {}
+        self._lock = threading.Lock()  # steps of a parallel run share the stack
 
     @classmethod
     def from_model(cls, model: StackModel, flavors: FlavorRegistry) -> Stack:
-        """Instantiate every component of a stored stack (imports implementations)."""
-        components: dict[StackComponentType, StackComponent] = {}
-        for type_, comp in model.components.items():
-            components[type_] = flavors.get(type_, comp.flavor).create_component(comp)
-        return cls(model.name, components, id=model.id)
+        """The stack of a stored record (nothing is instantiated yet)."""
+        return cls(model.name, model.components, flavors, id=model.id)
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{t.value}={c.name!r}" for t, c in self.components.items())
-        return f"Stack({self.name!r}, {parts})"
+        parts = ", ".join(f"{t.value}={m.name!r}" for t, m in self.models.items())
+        return f"{type(self).__name__}({self.name!r}, {parts})"
+
+    def component(self, type_: StackComponentType) -> StackComponent | None:
+        """The component of a type (built on first use), or None if the stack has none."""
+        instance = self._instances.get(type_)
+        if instance is not None:
+            return instance
+        model = self.models.get(type_)
+        if model is None:
+            return None
+        with self._lock:
+            instance = self._instances.get(type_)
+            if instance is None:
+                flavor = self._flavors.get(type_, model.flavor)
+                instance = self._instances[type_] = flavor.create_component(model)
+        return instance
+
+    @property
+    def components(self) -> dict[StackComponentType, StackComponent]:
+        """Every component, by type (builds those not built yet)."""
+        return {t: c for t in self.models if (c := self.component(t)) is not None}
 
     def __iter__(self) -> Iterator[StackComponent]:
         return iter(self.components.values())
 
+    def specs(self) -> dict[StackComponentType, ComponentSpec]:
+        """Each component's name, flavor and validated config (no implementation imported)."""
+        specs = {}
+        for type_, model in self.models.items():
+            instance = self._instances.get(type_)
+            config = (instance.config if instance is not None else
+                      self._flavors.get(type_, model.flavor).build_config(model.config))
+            specs[type_] = ComponentSpec(name=model.name, flavor=model.flavor, config=config)
+        return specs
+
     def validate(self) -> None:
         """Raise :class:`StackValidationError` if the components do not fit."""
-        validate_stack(self.name, {t: c.spec for t, c in self.components.items()})
+        validate_stack(self.name, self.specs())
 
-    def _get(self, type_: StackComponentType) -> Any:
-        return self.components.get(type_)
+    def _required(self, type_: StackComponentType) -> StackComponent:
+        component = self.component(type_)
+        if component is None:
+            raise StackValidationError(f"Stack '{self.name}' has no {type_.display_name}; "
+                                       f"add one with 'zenml stack update'")
+        return component
 
     @property
-    def orchestrator(self) -> Any:
+    def orchestrator(self) -> BaseOrchestrator:
         """The orchestrator."""
-        return self._get(StackComponentType.ORCHESTRATOR)
+        return cast("BaseOrchestrator", self._required(StackComponentType.ORCHESTRATOR))
 
     @property
-    def artifact_store(self) -> Any:
+    def artifact_store(self) -> BaseArtifactStore:
         """The artifact store."""
-        return self._get(StackComponentType.ARTIFACT_STORE)
+        return cast("BaseArtifactStore", self._required(StackComponentType.ARTIFACT_STORE))
 
     @property
-    def metadata_store(self) -> Any:
+    def metadata_store(self) -> BaseMetadataStore:
         """The metadata store."""
-        return self._get(StackComponentType.METADATA_STORE)
+        return cast("BaseMetadataStore", self._required(StackComponentType.METADATA_STORE))
 
     @property
-    def container_registry(self) -> Any:
+    def container_registry(self) -> BaseContainerRegistry | None:
         """The container registry, if any."""
-        return self._get(StackComponentType.CONTAINER_REGISTRY)
+        return cast("BaseContainerRegistry | None",
+                    self.component(StackComponentType.CONTAINER_REGISTRY))
 
     @property
-    def step_operator(self) -> Any:
+    def step_operator(self) -> BaseStepOperator | None:
         """The step operator, if any."""
-        return self._get(StackComponentType.STEP_OPERATOR)
+        return cast("BaseStepOperator | None", self.component(StackComponentType.STEP_OPERATOR))
 
     @property
-    def secrets_manager(self) -> Any:
+    def secrets_manager(self) -> BaseSecretsManager | None:
         """The secrets manager, if any."""
-        return self._get(StackComponentType.SECRETS_MANAGER)
+        return cast("BaseSecretsManager | None",
+                    self.component(StackComponentType.SECRETS_MANAGER))
 
     @property
-    def feature_store(self) -> Any:
+    def feature_store(self) -> BaseFeatureStore | None:
         """The feature store, if any."""
-        return self._get(StackComponentType.FEATURE_STORE)
+        return cast("BaseFeatureStore | None", self.component(StackComponentType.FEATURE_STORE))
 
     @property
-    def model_deployer(self) -> Any:
+    def model_deployer(self) -> BaseModelDeployer | None:
         """The model deployer, if any."""
-        return self._get(StackComponentType.MODEL_DEPLOYER)
+        return cast("BaseModelDeployer | None",
+                    self.component(StackComponentType.MODEL_DEPLOYER))
 
     @property
-    def experiment_tracker(self) -> Any:
+    def experiment_tracker(self) -> BaseExperimentTracker | None:
         """The experiment tracker, if any."""
-        return self._get(StackComponentType.EXPERIMENT_TRACKER)
+        return cast("BaseExperimentTracker | None",
+                    self.component(StackComponentType.EXPERIMENT_TRACKER))
 
     @property
-    def alerter(self) -> Any:
+    def alerter(self) -> BaseAlerter | None:
         """The alerter, if any."""
-        return self._get(StackComponentType.ALERTER)
+        return cast("BaseAlerter | None", self.component(StackComponentType.ALERTER))

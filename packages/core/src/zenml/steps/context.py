@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zenml.artifact_stores.base import BaseArtifactStore
+    from zenml.execution.runtime import StackRuntime
     from zenml.execution.step_info import StepRunInfo
     from zenml.materializers.base import BaseMaterializer
+    from zenml.materializers.registry import MaterializerRegistry
     from zenml.metadata_stores.base import BaseMetadataStore
-    from zenml.stack.stack import Stack
 
 __all__ = ["StepContext"]
 
@@ -22,10 +23,10 @@ class StepContext:
     part of the cache key.
     """
 
-    def __init__(self, info: StepRunInfo, stack: Stack,
+    def __init__(self, info: StepRunInfo, runtime: StackRuntime,
                  outputs: dict[str, tuple[str, type[BaseMaterializer]]]) -> None:
         self._info = info
-        self._stack = stack
+        self._runtime = runtime
         self._outputs = outputs
 
     @property
@@ -44,21 +45,24 @@ class StepContext:
         return self._info.run_name
 
     @property
-    def stack(self) -> Stack:
-        """The stack the step runs on."""
-        return self._stack
+    def stack(self) -> StackRuntime:
+        """The stack the step runs on (the run's runtime)."""
+        return self._runtime
 
     @property
     def metadata_store(self) -> BaseMetadataStore:
         """The stack's metadata store."""
-        store: BaseMetadataStore = self._stack.metadata_store
-        return store
+        return self._runtime.metadata_store
 
     @property
     def artifact_store(self) -> BaseArtifactStore:
         """The stack's artifact store."""
-        store: BaseArtifactStore = self._stack.artifact_store
-        return store
+        return self._runtime.artifact_store
+
+    @property
+    def materializers(self) -> MaterializerRegistry:
+        """The run's materializer registry (to pick one for a value by its type)."""
+        return self._runtime.materializers
 
     def _output_name(self, output_name: str | None) -> str:
         if output_name is None:
@@ -81,7 +85,7 @@ class StepContext:
         """A materializer bound to an output's folder (to write extra files)."""
         uri, materializer = self._outputs[self._output_name(output_name)]
         cls = custom_materializer_class or materializer
-        return cls(uri, self.artifact_store)
+        return cls.from_context(self._runtime.artifact_context(uri))
 
     def set_step_run_extra(self, key: str, value: Any) -> None:
         """Record a JSON value on this step run (shown by ``zenml pipeline runs describe``)."""

@@ -1,8 +1,9 @@
 """The ``kubeflow`` orchestrator: compile to a KFP v2 pipeline, build the image, submit.
 
 This module is imported wherever a stack with this orchestrator is used,
-including by every step's pod (the step entrypoint instantiates the whole
-stack), so it imports kfp only inside the methods that compile or submit.
+including by every step's pod (each step calls every component's
+``prepare_step_run``), so it imports kfp only inside the methods that compile or
+submit.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,10 +21,10 @@ from zenml_kubeflow.flavors import KubeflowOrchestratorConfig
 
 if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment
+    from zenml.execution.runtime import StackRuntime
     from zenml.metadata_stores.base import BaseMetadataStore
     from zenml.metadata_stores.records import RunRecord
     from zenml.stack.stack import Stack
-    from zenml.steps.base_step import BaseStep
     from zenml_kubeflow.client import KubeflowClient
     from zenml_kubeflow.image import ImagePlan
 
@@ -153,16 +153,16 @@ class KubeflowOrchestrator(BaseOrchestrator):
         return CompiledPipeline(path, plan)
 
     # -- run -----------------------------------------------------------------------
-    def run(self, deployment: Deployment, stack: Stack,
-            steps: Mapping[str, BaseStep] | None = None) -> str | None:
+    def run(self, deployment: Deployment, runtime: StackRuntime) -> str | None:
         """Compile, then (unless ``compile_only``) build, submit and follow the run.
 
-        Returns KFP's run id, under which the pods record the zenml run.
+        Returns KFP's run id, under which the pods record the zenml run (each
+        pod builds its own runtime from the deployment).
         """
         from zenml_kubeflow.client import KubeflowClient
         from zenml_kubeflow.image import build_and_push
 
-        compiled = self.compile(deployment, stack)
+        compiled = self.compile(deployment, runtime)
         if self.config.compile_only:
             logger.info(
                 "Not submitted: orchestrator '%s' is compile_only. Build the image with '%s' "
@@ -176,7 +176,7 @@ class KubeflowOrchestrator(BaseOrchestrator):
         logger.info("Submitted run `%s` to Kubeflow Pipelines (%s) in experiment `%s`: %s",
                     deployment.run_name, client.endpoint.via, deployment.pipeline_name,
                     client.endpoint.run_url(run_id))
-        self._follow(client, deployment, stack.metadata_store, run_id)
+        self._follow(client, deployment, runtime.metadata_store, run_id)
         return run_id  # the pods record the run under KFP's run id
 
     @staticmethod

@@ -44,7 +44,7 @@ def seldon_model_deployer_step(deploy_decision: bool, model: object,
     returned; only if there is none yet is the model deployed anyway.
     """
     from zenml.execution.step_info import current_step_run
-    from zenml.materializers.registry import build_registry
+    from zenml.materializers import ArtifactContext
     from zenml_seldon.model_deployer import SeldonModelDeployer
 
     deployer = context.stack.model_deployer
@@ -77,7 +77,9 @@ def seldon_model_deployer_step(deploy_decision: bool, model: object,
 
     uri = f"{context.get_output_artifact_uri().rstrip('/')}/{MODEL_FOLDER}"
     context.artifact_store.makedirs(uri)
-    materializer = build_registry().get(type(model), f"the model given to '{context.step_name}'")
-    materializer(uri, context.artifact_store).handle_return(model)
+    materializer = context.materializers.get(type(model),
+                                             f"the model given to '{context.step_name}'")
+    materializer.from_context(ArtifactContext(uri, context.artifact_store,
+                                              context.materializers)).handle_return(model)
     service_config.model_uri = uri
     return deployer.deploy_model(service_config, replace=True, timeout=config.timeout)
