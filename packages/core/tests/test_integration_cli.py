@@ -7,8 +7,6 @@ installed distribution, so that everything around pip is checked in-process.
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import shutil
 import sys
 import textwrap
@@ -20,7 +18,7 @@ import pytest
 import zenml
 from zenml.errors import EntityNotFoundError
 from zenml.integrations import installer
-from zenml.integrations.catalog import CATALOG, KnownIntegration, get_known
+from zenml.integrations.catalog import CATALOG, get_known
 from zenml.integrations.status import installed_version
 from zenml.plugins import hookimpl
 from zenml.plugins.info import IntegrationInfo
@@ -34,46 +32,7 @@ ROOT = Path(__file__).resolve().parents[3]
 INTEGRATIONS = ROOT / "packages" / "integrations"
 
 
-# -- the catalog matches the packages ------------------------------------------------
-
-
-def _constants(path: Path) -> dict[str, object]:
-    """The module-level constants (literals) assigned in a source file."""
-    found: dict[str, object] = {}
-    for node in ast.parse(path.read_text()).body:
-        target = value = None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        if isinstance(target, ast.Name) and value is not None:
-            with contextlib.suppress(ValueError):
-                found[target.id] = ast.literal_eval(value)
-    return found
-
-
-def test_catalog_names_every_integration_package() -> None:
-    folders = sorted(p.parent.name for p in INTEGRATIONS.glob("*/pyproject.toml")
-                     if not p.parent.name.startswith("_"))
-    assert folders == sorted(entry.name for entry in CATALOG)
-
-
-@pytest.mark.parametrize("entry", CATALOG, ids=lambda entry: entry.name)
-def test_catalog_entry_matches_its_package(entry: KnownIntegration) -> None:
-    folder = INTEGRATIONS / entry.name
-    project = (folder / "pyproject.toml").read_text()
-    assert f'\nname = "{entry.distribution}"\n' in project
-    assert f'[project.entry-points.zenml]\n{entry.name} = "zenml_{entry.name}.plugin"\n' \
-        in project
-    plugin = _constants(folder / "src" / f"zenml_{entry.name}" / "plugin.py")
-    assert plugin["NAME"] == entry.name
-    assert plugin["DESCRIPTION"] == entry.description
-    assert plugin["REQUIREMENTS"] == list(entry.requirements)
-    flavors = _constants(folder / "src" / f"zenml_{entry.name}" / "flavors.py")
-    constants = {key: value for key, value in flavors.items() if key.endswith("_FLAVOR")}
-    assert sorted(constants.values()) == sorted(name for _, name in entry.flavors)
-    for type_, name in entry.flavors:  # S3_ARTIFACT_STORE_FLAVOR = "s3"
-        assert constants[f"{entry.name.upper()}_{type_.value.upper()}_FLAVOR"] == name
+# -- the catalog (generated from the packages' pyproject.toml: tests/test_meta_catalog.py) --
 
 
 def test_unknown_names_are_refused_with_the_known_ones() -> None:
@@ -169,8 +128,8 @@ def test_list_shows_every_integration_and_what_it_brings(zen: Zen, pip: FakePip)
 
 def test_requirements(zen: Zen) -> None:
     assert zen("integration", "requirements", "seldon").output.splitlines() == [
-        "kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6",
-        "uvloop<0.22; sys_platform != 'win32'", "jsonschema>=4"]
+        "jsonschema>=4", "kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6",
+        "uvloop<0.22; sys_platform != 'win32'"]
     table = zen("integration", "requirements").output
     assert "s3fs>=2023.1" in table and "kfp>=2.15,<3" in table
     zen.fails("integration", "requirements", "nope")

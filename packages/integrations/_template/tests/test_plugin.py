@@ -13,7 +13,7 @@ class TestPlugin(IntegrationPluginChecks):
     distribution = "zenml-REPLACE_ME"
     module = "zenml_REPLACE_ME.plugin"
     version = zenml_REPLACE_ME.__version__
-    requirements = ["REPLACE_ME_REQUIREMENT"]
+    requirements: list[str] = []  # [project] dependencies without zenml-core
 
 
 def test_no_flavors_yet() -> None:

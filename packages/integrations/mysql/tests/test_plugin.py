@@ -8,7 +8,6 @@ import zenml_mysql
 from pydantic import SecretStr
 from zenml_mysql.flavors import MYSQL_METADATA_STORE, MySQLMetadataStoreConfig
 from zenml_mysql.metadata_store import MySQLMetadataStore
-from zenml_mysql.plugin import REQUIREMENTS
 
 from zenml.integrations.catalog import get_known
 from zenml.metadata_stores.base import BaseMetadataStore
@@ -18,6 +17,8 @@ from zenml.stack.component_type import StackComponentType
 from zenml.testing import IntegrationPluginChecks, imported_modules_after
 
 from conftest import Zen
+
+REQUIREMENTS = ["pymysql[rsa]>=1.2,<2"]
 
 
 class TestPlugin(IntegrationPluginChecks):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zenml_s3
-from zenml_s3.plugin import REQUIREMENTS
 
 from zenml.artifact_stores.base import BaseArtifactStore
 from zenml.artifact_stores.config import BaseArtifactStoreConfig
@@ -14,13 +13,15 @@ from zenml.testing.plugins import HEAVY_MODULES
 
 from conftest import Zen
 
+REQUIREMENTS = ["s3fs>=2023.1"]
+
 
 class TestPlugin(IntegrationPluginChecks):
     name = "s3"
     distribution = "zenml-s3"
     module = "zenml_s3.plugin"
     version = zenml_s3.__version__
-    requirements = ["s3fs>=2023.1"]
+    requirements = REQUIREMENTS
 
 
 def test_requirements_are_the_distributions_dependencies() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zenml_seldon
-from zenml_seldon.plugin import REQUIREMENTS
 
 from zenml.model_deployers.base import BaseModelDeployer
 from zenml.model_deployers.config import BaseModelDeployerConfig
@@ -13,14 +12,16 @@ from zenml.testing import IntegrationPluginChecks, imported_modules_after
 
 from conftest import Zen
 
+REQUIREMENTS = ["jsonschema>=4", "kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6",
+                "uvloop<0.22; sys_platform != 'win32'"]
+
 
 class TestPlugin(IntegrationPluginChecks):
     name = "seldon"
     distribution = "zenml-seldon"
     module = "zenml_seldon.plugin"
     version = zenml_seldon.__version__
-    requirements = ["kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6",
-                    "uvloop<0.22; sys_platform != 'win32'", "jsonschema>=4"]
+    requirements = REQUIREMENTS
 
 
 def test_requirements_match_the_distribution_and_the_catalog() -> None:

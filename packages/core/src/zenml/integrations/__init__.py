@@ -1,6 +1,9 @@
 """The integrations: separately installed ``zenml-<name>`` packages.
 
-- :mod:`zenml.integrations.catalog`: the integrations zenml knows (plain data);
+- :mod:`zenml.integrations.catalog`: the integrations zenml knows (plain data,
+  generated from each integration's ``pyproject.toml``);
+- :mod:`zenml.integrations.metadata`: an installed integration's metadata, read
+  from its distribution (what its plugin's ``zenml_integration`` hook reports);
 - :mod:`zenml.integrations.status`: which are installed, as their plugins report it;
 - :mod:`zenml.integrations.installer`: installing and uninstalling them with pip.
 

@@ -1,14 +1,18 @@
 """The integrations zenml knows before they are installed: plain data.
 
-Once an integration is installed, its package is the source of truth (its
-``zenml_integration()`` hook reports the version and requirements); this
-catalog names what can be installed, what it provides and how to get it.
-It must never import an integration package.
+Generated from each integration's ``pyproject.toml`` (the one source of its
+metadata) into ``catalog.json`` beside this module by
+``packages/core/scripts/integration_catalog.py``; a core test fails when it is
+stale. Once an integration is installed, its distribution's metadata speaks for
+it (its ``zenml_integration()`` hook). This module names what can be installed,
+what it provides and how to get it; it never imports an integration package.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from zenml.errors import EntityNotFoundError
 from zenml.stack.component_type import StackComponentType
@@ -30,9 +34,9 @@ class KnownIntegration:
     """One integration of the catalog.
 
     :param name: the short name: entry point, folder ``packages/integrations/<name>``.
-    :param description: one line, the same as the package's ``DESCRIPTION``.
-    :param flavors: the ``(component type, flavor name)`` pairs it provides.
-    :param requirements: its third-party requirements (the package's ``REQUIREMENTS``).
+    :param description: one line: its ``[project] description`` after "zenml integration: ".
+    :param flavors: the ``(component type, flavor name)`` pairs it provides (``[tool.zenml]``).
+    :param requirements: its third-party requirements (its ``[project] dependencies``).
     """
 
     name: str
@@ -46,39 +50,22 @@ class KnownIntegration:
         return f"zenml-{self.name}"
 
 
-CATALOG: tuple[KnownIntegration, ...] = (
-    KnownIntegration(
-        name="kubeflow",
-        description="Kubeflow Pipelines orchestrator",
-        flavors=((T.ORCHESTRATOR, "kubeflow"),),
-        requirements=("kfp>=2.15,<3", "kubernetes>=28"),
-    ),
-    KnownIntegration(
-        name="mysql",
-        description="MySQL / MariaDB metadata store",
-        flavors=((T.METADATA_STORE, "mysql"),),
-        requirements=("pymysql[rsa]>=1.2,<2",),
-    ),
-    KnownIntegration(
-        name="s3",
-        description="Amazon S3 (and S3-compatible) artifact store",
-        flavors=((T.ARTIFACT_STORE, "s3"),),
-        requirements=("s3fs>=2023.1",),
-    ),
-    KnownIntegration(
-        name="seldon",
-        description="Seldon Core model deployer (MLServer for local serving)",
-        flavors=((T.MODEL_DEPLOYER, "seldon"),),
-        requirements=("kubernetes>=28", "mlserver>=1.6", "mlserver-sklearn>=1.6",
-                      "uvloop<0.22; sys_platform != 'win32'", "jsonschema>=4"),
-    ),
-    KnownIntegration(
-        name="wandb",
-        description="Weights & Biases experiment tracker",
-        flavors=((T.EXPERIMENT_TRACKER, "wandb"),),
-        requirements=("wandb>=0.19.10,<1",),
-    ),
-)
+#: The generated catalog (see the module docstring).
+CATALOG_FILE = Path(__file__).with_name("catalog.json")
+
+
+def _load(path: Path) -> tuple[KnownIntegration, ...]:
+    """The entries of the generated catalog file."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        KnownIntegration(
+            name=entry["name"], description=entry["description"],
+            flavors=tuple((T(flavor["type"]), flavor["name"]) for flavor in entry["flavors"]),
+            requirements=tuple(entry["requirements"]))
+        for entry in document["integrations"])
+
+
+CATALOG: tuple[KnownIntegration, ...] = _load(CATALOG_FILE)
 
 _BY_NAME = {entry.name: entry for entry in CATALOG}
 

@@ -3,8 +3,9 @@
 zenml imports this module whenever it loads plugins (``zenml --help`` too), so
 it imports only the standard library and :mod:`zenml.plugins`:
 
-- ``zenml_integration()`` names the integration, its installed version and the
-  third-party :data:`REQUIREMENTS` its implementation needs;
+- ``zenml_integration()`` reports the integration's name, version, description and
+  requirements as the installed distribution's metadata says them (all written
+  once, in ``pyproject.toml``);
 - ``zenml_flavors()`` returns its flavors: their config classes come from
   :mod:`zenml_REPLACE_ME.flavors` (pydantic only), imported inside the hook, and
   each flavor's implementation (the only code importing the third-party SDK) is an
@@ -16,27 +17,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zenml.plugins import hookimpl
-from zenml.plugins.info import IntegrationInfo
-from zenml_REPLACE_ME.__about__ import __version__
 
 if TYPE_CHECKING:
+    from zenml.plugins.info import IntegrationInfo
     from zenml.stack.flavor import Flavor
 
-__all__ = ["DESCRIPTION", "NAME", "REQUIREMENTS", "zenml_flavors", "zenml_integration"]
-
-NAME = "REPLACE_ME"
-DESCRIPTION = "REPLACE_ME_DESCRIPTION"
-#: The third-party libraries the implementation needs; they become dependencies
-#: of this distribution together with the implementation.
-REQUIREMENTS: list[str] = ["REPLACE_ME_REQUIREMENT"]
+__all__ = ["zenml_flavors", "zenml_integration"]
 
 
 @hookimpl
 def zenml_integration() -> IntegrationInfo:
-    """Describe this integration: name, installed version and requirements."""
-    return IntegrationInfo(
-        name=NAME, version=__version__, requirements=list(REQUIREMENTS), description=DESCRIPTION
-    )
+    """Describe this integration: what its installed distribution's metadata says."""
+    from zenml.integrations.metadata import integration_info
+
+    return integration_info("zenml-REPLACE_ME")
 
 
 @hookimpl

@@ -10,36 +10,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zenml.plugins import hookimpl
-from zenml.plugins.info import IntegrationInfo
-from zenml_kubeflow.__about__ import __version__
 
 if TYPE_CHECKING:
     import click
 
+    from zenml.plugins.info import IntegrationInfo
     from zenml.stack.flavor import Flavor
 
 __all__ = [
-    "DESCRIPTION",
-    "NAME",
-    "REQUIREMENTS",
     "zenml_cli_commands",
     "zenml_flavors",
     "zenml_integration",
 ]
 
-NAME = "kubeflow"
-DESCRIPTION = "Kubeflow Pipelines orchestrator"
-#: The third-party libraries the implementation needs (also the distribution's
-#: dependencies and the core catalog's entry).
-REQUIREMENTS: list[str] = ["kfp>=2.15,<3", "kubernetes>=28"]
-
 
 @hookimpl
 def zenml_integration() -> IntegrationInfo:
-    """Describe this integration: name, installed version and requirements."""
-    return IntegrationInfo(
-        name=NAME, version=__version__, requirements=list(REQUIREMENTS), description=DESCRIPTION
-    )
+    """Describe this integration: what its installed distribution's metadata says."""
+    from zenml.integrations.metadata import integration_info
+
+    return integration_info("zenml-kubeflow")
 
 
 @hookimpl

@@ -8,27 +8,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zenml.plugins import hookimpl
-from zenml.plugins.info import IntegrationInfo
-from zenml_s3.__about__ import __version__
 
 if TYPE_CHECKING:
+    from zenml.plugins.info import IntegrationInfo
     from zenml.stack.flavor import Flavor
 
-__all__ = ["DESCRIPTION", "NAME", "REQUIREMENTS", "zenml_flavors", "zenml_integration"]
-
-NAME = "s3"
-DESCRIPTION = "Amazon S3 (and S3-compatible) artifact store"
-#: The third-party libraries the implementation needs; they become dependencies
-#: of this distribution together with the implementation.
-REQUIREMENTS: list[str] = ["s3fs>=2023.1"]
+__all__ = ["zenml_flavors", "zenml_integration"]
 
 
 @hookimpl
 def zenml_integration() -> IntegrationInfo:
-    """Describe this integration: name, installed version and requirements."""
-    return IntegrationInfo(
-        name=NAME, version=__version__, requirements=list(REQUIREMENTS), description=DESCRIPTION
-    )
+    """Describe this integration: what its installed distribution's metadata says."""
+    from zenml.integrations.metadata import integration_info
+
+    return integration_info("zenml-s3")
 
 
 @hookimpl
