@@ -14,7 +14,7 @@ import os
 import socket
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from zenml.errors import ArtifactStoreError, EntityNotFoundError
 from zenml.metadata_stores.records import (
@@ -33,7 +33,15 @@ if TYPE_CHECKING:
 __all__ = ["ArtifactView", "PipelineRunView", "PipelineView", "StepView", "run_status",
            "step_status"]
 
-R = TypeVar("R")
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Named)
 
 
 #: Why a run (or a step of it) failed when its owning process died unrecorded (kill -9).
@@ -72,14 +80,19 @@ class _View(Generic[R]):
         self._record: R = record
         self._artifact_store = artifact_store
 
-
-class PipelineView(_View[PipelineRecord]):
-    """A pipeline and its runs."""
+    @property
+    def id(self) -> str:
+        """The record's id."""
+        return self._record.id
 
     @property
     def name(self) -> str:
-        """The pipeline's name."""
+        """Its name."""
         return self._record.name
+
+
+class PipelineView(_View[PipelineRecord]):
+    """A pipeline and its runs."""
 
     @property
     def runs(self) -> list[PipelineRunView]:
@@ -100,16 +113,6 @@ class PipelineView(_View[PipelineRecord]):
 
 class PipelineRunView(_View[RunRecord]):
     """One run: its status and steps."""
-
-    @property
-    def id(self) -> str:
-        """The run's id."""
-        return self._record.id
-
-    @property
-    def name(self) -> str:
-        """The run's name."""
-        return self._record.name
 
     @property
     def pipeline_name(self) -> str:
@@ -182,16 +185,6 @@ class StepView(_View[StepRunRecord]):
         if self._run is None:
             self._run = self._store.get_run(self._record.run_id)
         return step_status(self._record, self._run) is not self._record.status
-
-    @property
-    def id(self) -> str:
-        """The step run's id."""
-        return self._record.id
-
-    @property
-    def name(self) -> str:
-        """The step's name in the pipeline."""
-        return self._record.name
 
     @property
     def entrypoint_name(self) -> str:
@@ -267,19 +260,10 @@ class ArtifactView(_View[ArtifactRecord]):
     """One stored output."""
 
     @property
-    def id(self) -> str:
-        """The artifact's id."""
-        return self._record.id
-
-    @property
     def uri(self) -> str:
         """Where the artifact's files are."""
         return self._record.uri
 
-    @property
-    def name(self) -> str:
-        """The output name it was produced under."""
-        return self._record.name
 
     @property
     def data_type(self) -> str:
