@@ -7,32 +7,25 @@ repository's own when it has one, the global one otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zenml.config.global_config import local_stores_dir, store_path
-from zenml.config.repository_config import (
-    REPOSITORY_DIRECTORY,
-    find_repository_root,
-    initialize_repository,
-)
+from zenml.config.repository_config import find_repository_root, initialize_repository
 from zenml.errors import (
     ConfigError,
-    EntityExistsError,
     EntityNotFoundError,
-    IllegalOperationError,
     ProvisioningError,
-    StackValidationError,
     StoreError,
     ZenMLError,
 )
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.models import ComponentModel, ComponentState, StackModel
+from zenml.stack_rules import ComponentCheck, StackRules
 from zenml.utils.names import validate_name
 
 if TYPE_CHECKING:
-    from zenml.config.stack_session import StackSession
     from zenml.config.stack_store import StackStore
     from zenml.post_execution.views import PipelineView
     from zenml.stack.component import StackComponent
@@ -157,14 +150,12 @@ class Repository:
         """Change some config fields of a component; the stacks using it stay valid."""
         current = self.store.get_component(type_, name)
         merged = {**current.config, **values}
-        from zenml.stack.stack import validate_stack
-
         _, config = self.build_config(type_, current.flavor, merged)
         for stack in self.store.list_stacks():
             used = stack.components.get(type_)
             if used is not None and used.id == current.id:
-                validate_stack(stack.name, self._specs(stack.components,
-                                                       overrides={type_: config}))
+                self._stack_rules.validate(stack.name, stack.components,
+                                           overrides={type_: config})
         return self.store.update_component(type_, name, config.to_storable(),
                                            config.secret_field_names())
 
@@ -181,36 +172,12 @@ class Repository:
         """The implementation object of a registered component."""
         return self.flavors.get(model.type, model.flavor).create_component(model)
 
-    # -- stacks ----------------------------------------------------------------------------
+    # -- stacks (the rules live in zenml.stack_rules) ----------------------------------
 
-    def _specs(self, components: Mapping[StackComponentType, ComponentModel],
-               overrides: Mapping[StackComponentType, StackComponentConfig] | None = None
-               ) -> dict[StackComponentType, Any]:
-        from zenml.stack.config import ComponentSpec
-
-        specs = {}
-        for type_, model in components.items():
-            config = (overrides or {}).get(type_)
-            if config is None:
-                flavor = self.flavors.find(type_, model.flavor)
-                if flavor is None:
-                    from zenml.integrations.catalog import install_hint
-
-                    raise ConfigError(
-                        f"{type_.display_name.capitalize()} '{model.name}' has flavor "
-                        f"'{model.flavor}', which is not installed; "
-                        f"{install_hint(type_, model.flavor)}")
-                config = flavor.build_config(model.config)
-            specs[type_] = ComponentSpec(name=model.name, flavor=model.flavor, config=config)
-        return specs
-
-    def _validator(self, name: str) -> Callable[[dict[StackComponentType, ComponentModel]], None]:
-        from zenml.stack.stack import validate_stack
-
-        def validate(components: dict[StackComponentType, ComponentModel]) -> None:
-            validate_stack(name, self._specs(components))
-
-        return validate
+    @property
+    def _stack_rules(self) -> StackRules:
+        """The stack rules over this repository's store (activation goes to ``root``)."""
+        return StackRules(self.store, lambda: self.flavors, self.root)
 
     def register_stack(self, name: str, components: Mapping[StackComponentType, str],
                        decouple_stores: bool = False, activate: bool = False) -> StackModel:
@@ -220,43 +187,15 @@ class Repository:
         the global one outside a repository).
         """
         check_name(name, "stack")
-        with self.store.session() as session:
-            if session.has_stack(name):
-                raise EntityExistsError(f"A stack named '{name}' is already registered; "
-                                        f"choose another name or use 'zenml stack update'")
-            resolved = {t: session.component(t, n) for t, n in components.items()}
-            self._validator(name)(resolved)
-            self._couple(session, name, resolved, decouple_stores)
-            stack_id = session.add_stack(name, {t: c.id for t, c in resolved.items()})
-            if activate and self.root is not None:
-                session.set_repository_stack(str(self.root), stack_id)
-            elif activate:
-                session.set_active_stack(stack_id)
-            return session.stack(name)
+        return self._stack_rules.register(name, components, decouple_stores, activate)
 
     def update_stack(self, name: str, changes: Mapping[StackComponentType, str | None],
                      decouple_stores: bool = False) -> StackModel:
         """Swap (name) or remove (None) components of a stack, then validate it."""
-        with self.store.session() as session:
-            stack = session.stack(name)
-            resolved = dict(stack.components)
-            for type_, component_name in changes.items():
-                if component_name is None:
-                    resolved.pop(type_, None)
-                else:
-                    resolved[type_] = session.component(type_, component_name)
-            self._validator(name)(resolved)
-            stores = (StackComponentType.ARTIFACT_STORE, StackComponentType.METADATA_STORE)
-            if decouple_stores or any(getattr(resolved.get(t), "id", None)
-                                      != getattr(stack.components.get(t), "id", None)
-                                      for t in stores):
-                self._couple(session, name, resolved, decouple_stores)
-            session.set_stack_components(stack.id, {t: c.id for t, c in resolved.items()})
-            return session.stack(name)
+        return self._stack_rules.update(name, changes, decouple_stores)
 
     def import_stack(self, name: str, components: Mapping[StackComponentType, ComponentModel],
-                     check: Callable[[dict[StackComponentType, ComponentModel]], None]
-                     | None = None, decouple_stores: bool = False
+                     check: ComponentCheck | None = None, decouple_stores: bool = False
                      ) -> tuple[StackModel, dict[StackComponentType, str]]:
         """Register a stack and its new components in one transaction (``stack import``).
 
@@ -268,62 +207,7 @@ class Repository:
         registered under another name than the one given.
         """
         check_name(name, "stack")
-        with self.store.session() as session:
-            if session.has_stack(name):
-                raise EntityExistsError(f"A stack named '{name}' is already registered; "
-                                        f"import it under another name")
-            resolved: dict[StackComponentType, ComponentModel] = {}
-            renamed: dict[StackComponentType, str] = {}
-            for type_, wanted in components.items():
-                registered = session.components(type_)
-                same = [c.name for c in registered.values()
-                        if (c.flavor, c.config) == (wanted.flavor, wanted.config)]
-                if wanted.name in same:
-                    model = registered[wanted.name]
-                elif same and wanted.name in registered:
-                    model = registered[same[0]]
-                else:
-                    candidate, attempt = wanted.name, 1
-                    while candidate in registered:
-                        attempt += 1
-                        candidate = f"{name}_{wanted.name}" + (f"_{attempt - 1}"
-                                                               if attempt > 2 else "")
-                    model = session.add_component(candidate, type_, wanted.flavor,
-                                                  wanted.config, wanted.secret_fields)
-                resolved[type_] = model
-                if model.name != wanted.name:
-                    renamed[type_] = model.name
-            if check is not None:
-                check(resolved)
-            self._validator(name)(resolved)
-            self._couple(session, name, resolved, decouple_stores)
-            session.add_stack(name, {t: c.id for t, c in resolved.items()})
-            return session.stack(name), renamed
-
-    def _couple(self, session: StackSession, stack_name: str,
-                components: Mapping[StackComponentType, ComponentModel], decouple: bool) -> None:
-        """The coupling rule: a metadata store records the runs of one artifact store."""
-        artifact = components.get(StackComponentType.ARTIFACT_STORE)
-        meta = components.get(StackComponentType.METADATA_STORE)
-        if artifact is None or meta is None:
-            return
-        pairs = session.couplings(artifact.id, meta.id)
-        conflicts = [pair for pair in pairs if pair != (artifact.id, meta.id)]
-        if conflicts and not decouple:
-            artifact_id, meta_id = conflicts[0]
-            names = session.component_names([artifact_id, meta_id])
-            holder = session.stack_holding(artifact_id, meta_id)
-            where = (f"in stack '{holder}'" + (" (this stack)" if holder == stack_name else "")
-                     if holder else "by a stack that has since been deleted")
-            raise StackValidationError(
-                f"Stack '{stack_name}' cannot pair artifact store '{artifact.name}' with "
-                f"metadata store '{meta.name}': artifact store '{names.get(artifact_id)}' and "
-                f"metadata store '{names.get(meta_id)}' are coupled {where}; use the coupled "
-                f"store, register a new one, or pass --decouple_stores to reset the coupling")
-        for artifact_id, _ in conflicts:
-            session.decouple(artifact_id)
-        if len(pairs) == len(conflicts):
-            session.couple(artifact.id, meta.id)
+        return self._stack_rules.import_(name, components, check, decouple_stores)
 
     def rename_stack(self, name: str, new_name: str) -> None:
         """Rename a stack, keeping it active where it was."""
@@ -336,26 +220,7 @@ class Repository:
         With ``delete_components`` also its components no other stack uses;
         returns the components deleted.
         """
-        with self.store.session() as session:
-            stack = session.stack(name)
-            if stack.id == session.active_stack_id():
-                raise IllegalOperationError(
-                    f"Stack '{stack.name}' is the active stack; activate another one first "
-                    f"('zenml stack set --global OTHER')")
-            alive = [p for p in session.repositories_of(stack.id)
-                     if (Path(p) / REPOSITORY_DIRECTORY).is_dir()]
-            if alive:
-                raise IllegalOperationError(
-                    f"Stack '{stack.name}' is the active stack of the repository at "
-                    f"{alive[0]}; run 'zenml stack set OTHER' there first")
-            session.delete_stack(stack.id)
-            deleted = []
-            if delete_components:
-                for component in stack.components.values():
-                    if not session.stacks_using(component.id):
-                        session.delete_component(component.id)
-                        deleted.append(component)
-            return deleted
+        return self._stack_rules.delete(name, delete_components)
 
     # -- stack state -----------------------------------------------------------------------
 
