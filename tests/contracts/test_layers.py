@@ -92,12 +92,8 @@ def _in_cli(module: str) -> bool:
 
 # (importer, imported) -> why it is still there. The ONE place for known violations.
 EXCEPTIONS: dict[tuple[str, str], str] = {
-    # (issue 14 removed execution.entrypoint -> pipelines and post_execution.views ->
-    # repository; keep it that way)
-    # Not yet moved (reported): the argument type of StackComponent.prepare_step_run lives
-    # in execution; it belongs beside the component (stack/) or in a neutral module.
-    ("zenml.stack.component", "zenml.execution.step_info"):
-        "type-checking only: StackComponent.prepare_step_run(info: StepRunInfo)",
+    # (issue 14 removed execution.entrypoint -> pipelines, post_execution.views ->
+    # repository and stack.component -> execution.step_info; keep it that way)
     # By design: the in-process CLI harness of zenml.testing drives the CLI.
     ("zenml.testing.cli", "zenml.cli"): "the ZenCLI test harness runs the CLI in-process",
     ("zenml.testing.plugins", "zenml.cli"): "the plugin checks list plugins through the CLI",

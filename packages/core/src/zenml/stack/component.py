@@ -9,7 +9,7 @@ from zenml.stack.component_type import StackComponentType
 from zenml.stack.config import ComponentSpec, StackComponentConfig
 
 if TYPE_CHECKING:
-    from zenml.execution.step_info import StepRunInfo
+    from zenml.stack.step_run import StepRunContext
 
 __all__ = ["StackComponent"]
 
@@ -110,11 +110,11 @@ class StackComponent:
         """Stop resources without deleting them (no-op for local components)."""
 
     # -- step runs ---------------------------------------------------------
-    def prepare_step_run(self, info: StepRunInfo) -> None:
+    def prepare_step_run(self, info: StepRunContext) -> None:
         """Called before each step runs, wherever it runs (no-op by default).
 
         An exception fails the step before its code starts.
         """
 
-    def cleanup_step_run(self, info: StepRunInfo, failed: bool) -> None:
+    def cleanup_step_run(self, info: StepRunContext, failed: bool) -> None:
         """Called after each step that was prepared, even when it failed."""

@@ -28,6 +28,7 @@ from zenml_wandb.flavors import WANDB_EXPERIMENT_TRACKER_FLAVOR, WandbExperiment
 
 if TYPE_CHECKING:
     from zenml.execution.step_info import StepRunInfo
+    from zenml.stack.step_run import StepRunContext
 
 __all__ = ["WandbExperimentTracker", "require_wandb_run"]
 
@@ -80,7 +81,7 @@ class WandbExperimentTracker(BaseExperimentTracker):
         self._runs: dict[str, Any] = {}  # step run id -> the wandb Run of that step
 
     # -- the hooks ------------------------------------------------------------------
-    def prepare_step_run(self, info: StepRunInfo) -> None:
+    def prepare_step_run(self, info: StepRunContext) -> None:
         """Start the step's W&B run if the step is decorated with ``@enable_wandb``."""
         options = _tracked_step(info)
         if options is None:
@@ -99,7 +100,7 @@ class WandbExperimentTracker(BaseExperimentTracker):
             raise
         self._runs[info.step_run_id] = run
 
-    def cleanup_step_run(self, info: StepRunInfo, failed: bool) -> None:
+    def cleanup_step_run(self, info: StepRunContext, failed: bool) -> None:
         """Finish the step's W&B run: exit code 1 (failed) if the step failed, else 0."""
         run = self._runs.pop(info.step_run_id, None)
         if run is None:
@@ -109,12 +110,12 @@ class WandbExperimentTracker(BaseExperimentTracker):
         finally:
             _ONE_RUN_AT_A_TIME.release()
 
-    def active_run(self, info: StepRunInfo) -> Any:
+    def active_run(self, info: StepRunContext) -> Any:
         """The W&B run of a step run that is executing, or None."""
         return self._runs.get(info.step_run_id)
 
     # -- helpers -----------------------------------------------------------------------
-    def _settings(self, info: StepRunInfo, options: WandbStepOptions, wandb: Any) -> Any:
+    def _settings(self, info: StepRunContext, options: WandbStepOptions, wandb: Any) -> Any:
         given = options.settings
         try:
             if given is None:
@@ -137,7 +138,7 @@ class WandbExperimentTracker(BaseExperimentTracker):
                     f"--api_key=KEY'") from None
         return settings
 
-    def _start_run(self, info: StepRunInfo, options: WandbStepOptions) -> Any:
+    def _start_run(self, info: StepRunContext, options: WandbStepOptions) -> Any:
         import wandb  # type: ignore[import-not-found,unused-ignore]
 
         tags = list(dict.fromkeys(name[:_TAG_LIMIT] for name in (info.pipeline_name,
@@ -170,7 +171,7 @@ class WandbExperimentTracker(BaseExperimentTracker):
                 f"experiment-tracker update {self.name} --mode=offline'") from None
 
     @staticmethod
-    def _record(info: StepRunInfo, run: Any) -> None:
+    def _record(info: StepRunContext, run: Any) -> None:
         mode = getattr(run.settings, "mode", None)
         if mode == "disabled":  # a stand-in run: nothing is logged anywhere
             logger.info("W&B is disabled: step `%s` logs nothing.", info.step_name)
@@ -188,7 +189,7 @@ class WandbExperimentTracker(BaseExperimentTracker):
             logger.info("W&B run of step `%s`: %s", info.step_name, url)
 
 
-def _tracked_step(info: StepRunInfo) -> WandbStepOptions | None:
+def _tracked_step(info: StepRunContext) -> WandbStepOptions | None:
     """The ``@enable_wandb`` options of the step about to run, or None if it is not tracked."""
     from zenml.execution.source import load_source
 
