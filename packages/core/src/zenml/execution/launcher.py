@@ -73,6 +73,7 @@ class StepLauncher:
     def __init__(self, deployment: Deployment, runtime: StackRuntime) -> None:
         self.deployment = deployment
         self.runtime = runtime
+        self._materializer_classes: dict[str, type[BaseMaterializer]] = {}
 
     @property
     def metadata_store(self) -> BaseMetadataStore:
@@ -212,6 +213,13 @@ class StepLauncher:
             raise StepInterfaceError(f"'{spec.source}' is not a step")
         return step_class()
 
+    def _materializer(self, source: str) -> type[BaseMaterializer]:
+        """The materializer class a source names (imported once per launcher)."""
+        materializer = self._materializer_classes.get(source)
+        if materializer is None:
+            materializer = self._materializer_classes[source] = load_source(source)
+        return materializer
+
     def _execute(self, spec: StepSpec, inputs: Mapping[str, ArtifactRecord],
                  info: StepRunInfo, folder: str) -> list[NewArtifact]:
         from zenml.steps.context import StepContext
@@ -222,7 +230,7 @@ class StepLauncher:
         artifact_store = runtime.artifact_store
         kwargs: dict[str, Any] = {}
         for name, artifact in inputs.items():
-            reader = load_source(artifact.materializer).from_context(
+            reader = self._materializer(artifact.materializer).from_context(
                 runtime.artifact_context(artifact.uri))
             kwargs[name] = reader.handle_input(interface.inputs[name])
         if interface.config_class is not None and interface.config_param is not None:
@@ -232,7 +240,7 @@ class StepLauncher:
         for name, output in spec.outputs.items():
             uri = artifact_uri(folder, name)
             artifact_store.makedirs(uri)
-            uris[name] = (uri, load_source(output.materializer))
+            uris[name] = (uri, self._materializer(output.materializer))
         if interface.context_param is not None:
             kwargs[interface.context_param] = StepContext(info, runtime, uris)
         result = step.entrypoint(**kwargs)

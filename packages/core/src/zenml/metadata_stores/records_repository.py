@@ -38,6 +38,43 @@ from zenml.sql.database import Database, utcnow
 
 __all__ = ["RunRecords"]
 
+# Statements run for every step, built once: a statement object caches its
+# SQL (cache key and compiled form), so a step only binds its values.
+_STEP_RUN_OF_RUN = sa.select(step_runs.c.id, step_runs.c.status).where(
+    step_runs.c.run_id == sa.bindparam("b_run_id"), step_runs.c.name == sa.bindparam("b_name"))
+_INSERT_STEP_RUN = step_runs.insert()
+_INSERT_STEP_INPUTS = step_inputs.insert()
+_INSERT_ARTIFACTS = artifacts.insert()
+_INSERT_STEP_OUTPUTS = step_outputs.insert()
+_UPDATE_STEP_RUN = step_runs.update().where(step_runs.c.id == sa.bindparam("b_id"))
+_FINISHED = [ExecutionStatus.COMPLETED.value, ExecutionStatus.CACHED.value]
+_RUN_OUTPUTS = (
+    sa.select(step_runs.c.name.label("step_name"), step_outputs.c.name.label("link_name"),
+              artifacts)
+    .join(step_outputs, step_outputs.c.step_run_id == step_runs.c.id)
+    .join(artifacts, artifacts.c.id == step_outputs.c.artifact_id)
+    .where(step_runs.c.run_id == sa.bindparam("b_run_id"),
+           step_runs.c.name.in_(sa.bindparam("b_names", expanding=True)),
+           step_runs.c.status.in_(_FINISHED)))
+_CACHED_STEP_RUN = (
+    sa.select(step_runs)
+    .join(pipeline_runs, pipeline_runs.c.id == step_runs.c.run_id)
+    .join(pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
+    .where(step_runs.c.cache_key == sa.bindparam("b_cache_key"),
+           step_runs.c.status == ExecutionStatus.COMPLETED.value,
+           pipelines.c.name == sa.bindparam("b_pipeline_name"))
+    .order_by(step_runs.c.finished.desc())
+    .limit(1))
+
+
+def _artifacts_query(link: Any) -> Any:
+    return (sa.select(link.c.name.label("link_name"), artifacts)
+            .join(artifacts, artifacts.c.id == link.c.artifact_id)
+            .where(link.c.step_run_id == sa.bindparam("b_step_run_id")).order_by(link.c.name))
+
+
+_ARTIFACTS_OF = {link.name: _artifacts_query(link) for link in (step_outputs, step_inputs)}
+
 
 class RunRecords:
     """The records of one metadata store's database (``store_name`` is for messages)."""
@@ -110,21 +147,23 @@ class RunRecords:
         A step run left ``running`` by a killed process is replaced.
         """
         with self.database.transaction(write=True) as conn:
-            stale = conn.execute(sa.select(step_runs.c.id, step_runs.c.status).where(
-                step_runs.c.run_id == run_id, step_runs.c.name == name)).first()
+            stale = conn.execute(_STEP_RUN_OF_RUN,
+                                 {"b_run_id": run_id, "b_name": name}).first()
             if stale is not None:
                 if stale.status != ExecutionStatus.RUNNING.value:
                     raise EntityExistsError(
                         f"Step '{name}' already ran in this run ({stale.status})")
                 conn.execute(step_inputs.delete().where(step_inputs.c.step_run_id == stale.id))
                 conn.execute(step_runs.delete().where(step_runs.c.id == stale.id))
-            conn.execute(step_runs.insert().values(
-                id=step_run_id, run_id=run_id, name=name, entrypoint_name=entrypoint_name,
-                source=source, status=ExecutionStatus.RUNNING.value, is_cached=False,
-                cache_key=cache_key, parameters=json.dumps(dict(parameters), sort_keys=True),
-                extra="{}", started=utcnow()))
+            conn.execute(_INSERT_STEP_RUN, {
+                "id": step_run_id, "run_id": run_id, "name": name,
+                "entrypoint_name": entrypoint_name, "source": source,
+                "status": ExecutionStatus.RUNNING.value, "is_cached": False,
+                "cache_key": cache_key,
+                "parameters": json.dumps(dict(parameters), sort_keys=True), "extra": "{}",
+                "started": utcnow()})
             if inputs:
-                conn.execute(step_inputs.insert(), [
+                conn.execute(_INSERT_STEP_INPUTS, [
                     {"step_run_id": step_run_id, "name": k, "artifact_id": v}
                     for k, v in inputs.items()])
 
@@ -133,16 +172,17 @@ class RunRecords:
         now = utcnow()
         with self.database.transaction(write=True) as conn:
             if outputs:
-                conn.execute(artifacts.insert(), [
+                conn.execute(_INSERT_ARTIFACTS, [
                     {"id": a.id, "uri": a.uri, "name": a.name, "data_type": a.data_type,
                      "materializer": a.materializer, "content_hash": a.content_hash,
                      "producer_step_run_id": step_run_id, "created": now}
                     for a in outputs])
-                conn.execute(step_outputs.insert(), [
+                conn.execute(_INSERT_STEP_OUTPUTS, [
                     {"step_run_id": step_run_id, "name": a.name, "artifact_id": a.id}
                     for a in outputs])
-            conn.execute(step_runs.update().where(step_runs.c.id == step_run_id).values(
-                status=ExecutionStatus.COMPLETED.value, finished=now))
+            conn.execute(_UPDATE_STEP_RUN, {"b_id": step_run_id,
+                                            "status": ExecutionStatus.COMPLETED.value,
+                                            "finished": now})
 
     def record_cached_step_run(self, *, step_run_id: str, run_id: str, name: str,
                                entrypoint_name: str, source: str,
@@ -195,18 +235,9 @@ class RunRecords:
     # -- reads --------------------------------------------------------------------
     def find_cached_step_run(self, pipeline_name: str, cache_key: str) -> StepRunRecord | None:
         """The newest finished step run of this pipeline with the same cache key."""
-        query = (
-            sa.select(step_runs)
-            .join(pipeline_runs, pipeline_runs.c.id == step_runs.c.run_id)
-            .join(pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
-            .where(step_runs.c.cache_key == cache_key,
-                   step_runs.c.status == ExecutionStatus.COMPLETED.value,
-                   pipelines.c.name == pipeline_name)
-            .order_by(step_runs.c.finished.desc())
-            .limit(1)
-        )
         with self.database.transaction(write=False) as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(_CACHED_STEP_RUN, {"b_cache_key": cache_key,
+                                                  "b_pipeline_name": pipeline_name}).first()
         return _step_run(row) if row is not None else None
 
     def get_pipelines(self) -> list[PipelineRecord]:
@@ -271,13 +302,8 @@ class RunRecords:
         return _step_run(row)
 
     def _artifacts_of(self, link: Any, step_run_id: str) -> dict[str, ArtifactRecord]:
-
-
-        query = (sa.select(link.c.name.label("link_name"), artifacts)
-                 .join(artifacts, artifacts.c.id == link.c.artifact_id)
-                 .where(link.c.step_run_id == step_run_id).order_by(link.c.name))
         with self.database.transaction(write=False) as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_ARTIFACTS_OF[link.name], {"b_step_run_id": step_run_id}).all()
         return {r.link_name: _artifact(r) for r in rows}
 
     def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
@@ -291,16 +317,10 @@ class RunRecords:
     def get_run_outputs(self, run_id: str, step_names: Sequence[str]
                         ) -> dict[str, dict[str, ArtifactRecord]]:
         """The outputs of finished steps of a run, by step name then output name."""
-        query = (sa.select(step_runs.c.name.label("step_name"),
-                           step_outputs.c.name.label("link_name"), artifacts)
-                 .join(step_outputs, step_outputs.c.step_run_id == step_runs.c.id)
-                 .join(artifacts, artifacts.c.id == step_outputs.c.artifact_id)
-                 .where(step_runs.c.run_id == run_id, step_runs.c.name.in_(list(step_names)),
-                        step_runs.c.status.in_([ExecutionStatus.COMPLETED.value,
-                                                ExecutionStatus.CACHED.value])))
         result: dict[str, dict[str, ArtifactRecord]] = {}
         with self.database.transaction(write=False) as conn:
-            for r in conn.execute(query):
+            for r in conn.execute(_RUN_OUTPUTS, {"b_run_id": run_id,
+                                                 "b_names": list(step_names)}):
                 result.setdefault(r.step_name, {})[r.link_name] = _artifact(r)
         return result
 

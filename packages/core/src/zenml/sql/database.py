@@ -62,10 +62,13 @@ class Database:
 
     def __init__(self, engine: sa.Engine, map_error: ErrorMapper, *, read_only: bool = False,
                  refuse_write: Callable[[], BaseException] | None = None) -> None:
+        from sqlalchemy import exc
+
         self.engine = engine
         self.read_only = read_only
         self._map_error = map_error
         self._refuse_write = refuse_write
+        self._dbapi_error = exc.DBAPIError  # looked up once, not per transaction
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[sa.Connection]:
@@ -74,8 +77,6 @@ class Database:
         Database errors leave as the store's own error. A write to a
         read-only database is refused before it starts when the store says how.
         """
-        from sqlalchemy import exc
-
         if write and self.read_only and self._refuse_write is not None:
             raise self._refuse_write()
         try:
@@ -83,7 +84,7 @@ class Database:
                 connection.info["write"] = write
                 with connection.begin():
                     yield connection
-        except exc.DBAPIError as error:
+        except self._dbapi_error as error:
             mapped = self._map_error(error)
             if mapped is None:
                 raise

@@ -69,6 +69,8 @@ class Stack:
         self.models: dict[StackComponentType, ComponentModel] = dict(components)
         self._flavors = flavors
         self._instances: dict[StackComponentType, StackComponent] = {}
+        # every component in ``models`` order, once all are built (read every step)
+        self._every: tuple[tuple[StackComponentType, StackComponent], ...] | None = None
         self._lock = threading.Lock()  # steps of a parallel run share the stack
 
     @classmethod
@@ -83,8 +85,9 @@ class Stack:
     def component(self, type_: StackComponentType) -> StackComponent | None:
         """The component of a type (built on first use), or None if the stack has none."""
         instance = self._instances.get(type_)
-        if instance is not None:
-            return instance
+        return instance if instance is not None else self._build(type_)
+
+    def _build(self, type_: StackComponentType) -> StackComponent | None:
         model = self.models.get(type_)
         if model is None:
             return None
@@ -95,13 +98,20 @@ class Stack:
                 instance = self._instances[type_] = flavor.create_component(model)
         return instance
 
+    def _all(self) -> tuple[tuple[StackComponentType, StackComponent], ...]:
+        every = self._every
+        if every is None:
+            every = tuple((t, c) for t in self.models if (c := self.component(t)) is not None)
+            self._every = every
+        return every
+
     @property
     def components(self) -> dict[StackComponentType, StackComponent]:
         """Every component, by type (builds those not built yet)."""
-        return {t: c for t in self.models if (c := self.component(t)) is not None}
+        return dict(self._all())
 
     def __iter__(self) -> Iterator[StackComponent]:
-        return iter(self.components.values())
+        return (component for _, component in self._all())
 
     def specs(self) -> dict[StackComponentType, ComponentSpec]:
         """Each component's name, flavor and validated config (no implementation imported)."""
@@ -118,7 +128,9 @@ class Stack:
         validate_stack(self.name, self.specs())
 
     def _required(self, type_: StackComponentType) -> StackComponent:
-        component = self.component(type_)
+        component = self._instances.get(type_)
+        if component is None:
+            component = self._build(type_)
         if component is None:
             raise StackValidationError(f"Stack '{self.name}' has no {type_.display_name}; "
                                        f"add one with 'zenml stack update'")
