@@ -16,7 +16,7 @@ from zenml_seldon.deployment_config import SeldonDeploymentConfig
 from zenml_seldon.flavors import SeldonModelDeployerConfig
 
 if TYPE_CHECKING:
-    from zenml_seldon.cluster import SeldonClient
+    from zenml_seldon.kube import SeldonClient
 
 __all__ = ["SeldonModelDeployer"]
 
@@ -40,7 +40,7 @@ class SeldonModelDeployer(BaseModelDeployer):
     def client(self) -> SeldonClient:
         """The kubernetes client of the configured context and namespace."""
         if self._client is None:
-            from zenml_seldon.cluster import SeldonClient
+            from zenml_seldon.kube import SeldonClient
 
             self._client = SeldonClient(context=self.config.kubernetes_context,
                                         namespace=self.config.kubernetes_namespace)
