@@ -244,7 +244,8 @@ class StepLauncher:
         if interface.context_param is not None:
             kwargs[interface.context_param] = StepContext(info, runtime, uris)
         result = step.entrypoint(**kwargs)
-        values = self._split_outputs(spec, result, interface.single_output)
+        values = self._split_outputs(spec, result, interface.single_output,
+                                     interface.outputs)
         written = []
         for name, value in values.items():
             uri, materializer = uris[name]
@@ -263,7 +264,8 @@ class StepLauncher:
         return written
 
     @staticmethod
-    def _split_outputs(spec: StepSpec, result: Any, single: bool) -> dict[str, Any]:
+    def _split_outputs(spec: StepSpec, result: Any, single: bool,
+                       annotated: Mapping[str, Any]) -> dict[str, Any]:
         names = list(spec.outputs)
         if not names:
             if result is not None:
@@ -272,6 +274,15 @@ class StepLauncher:
                     f"'-> None'; annotate its output type")
             return {}
         if single:
+            return {names[0]: result}
+        if len(names) == 1:
+            # ``-> Output(x=T)`` with one output: the bare value, or a 1-tuple of it
+            # (as the era accepted), unless T itself is a tuple type that the 1-tuple is
+            expected = annotated.get(names[0])
+            is_value = (isinstance(expected, type) and expected is not object
+                        and isinstance(result, expected))
+            if isinstance(result, tuple) and len(result) == 1 and not is_value:
+                return {names[0]: result[0]}
             return {names[0]: result}
         if not isinstance(result, (tuple, list)) or len(result) != len(names):
             raise StepInterfaceError(
