@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,11 +13,26 @@ if TYPE_CHECKING:
     from zenml.execution.deployment import Deployment, StepSpec
     from zenml.execution.runtime import StackRuntime
 
-__all__ = ["PREVENT_EXECUTION_ENV", "StepRunInfo", "current_step_run"]
+__all__ = ["PREVENT_EXECUTION_ENV", "StepRunInfo", "current_step_run", "no_pipeline_runs"]
 
 #: Set where steps run (the step entrypoint): importing a script that calls
 #: ``pipeline.run()`` at module level must not start another run inside a step.
 PREVENT_EXECUTION_ENV = "ZENML_PREVENT_PIPELINE_EXECUTION"
+
+
+@contextmanager
+def no_pipeline_runs() -> Iterator[None]:
+    """While importing user code (e.g. a materializer to read an artifact), a
+    module-level ``pipeline.run()`` in it is skipped instead of starting a run."""
+    before = os.environ.get(PREVENT_EXECUTION_ENV)
+    os.environ[PREVENT_EXECUTION_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(PREVENT_EXECUTION_ENV, None)
+        else:
+            os.environ[PREVENT_EXECUTION_ENV] = before
 
 _CURRENT: contextvars.ContextVar[StepRunInfo | None] = contextvars.ContextVar(
     "zenml_current_step_run", default=None)

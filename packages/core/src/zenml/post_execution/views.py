@@ -290,6 +290,7 @@ class ArtifactView(_View[ArtifactRecord]):
              materializer_class: type | None = None) -> Any:
         """Load the artifact with the materializer that wrote it (or the one given)."""
         from zenml.execution.source import load_source
+        from zenml.execution.step_info import no_pipeline_runs
         from zenml.materializers.base import ArtifactContext, BaseMaterializer
         from zenml.plugins.manager import get_materializer_registry
 
@@ -302,9 +303,10 @@ class ArtifactView(_View[ArtifactRecord]):
             raise ArtifactStoreError(
                 f"Artifact '{self.name}' ({self.uri}) no longer exists in artifact store "
                 f"'{self._artifact_store.name}'; run the pipeline again to recreate it")
-        data_type = output_data_type or load_source(self.data_type)
-        materializer: type[BaseMaterializer] = (materializer_class
-                                                or load_source(self.materializer))
+        with no_pipeline_runs():  # importing the user's script must not run it again
+            data_type = output_data_type or load_source(self.data_type)
+            materializer: type[BaseMaterializer] = (materializer_class
+                                                    or load_source(self.materializer))
         context = ArtifactContext(self.uri, self._artifact_store, get_materializer_registry())
         return materializer.from_context(context).handle_input(data_type)
 
