@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from zenml.errors import MaterializerError
+from zenml.errors import RunFailedError
 from zenml.materializers import ArtifactContext, BaseMaterializer, register_materializer
 from zenml.pipelines import pipeline
 from zenml.plugins import hookimpl
@@ -79,8 +79,8 @@ def chained(first, second):
 
 
 def test_a_materializer_is_used_once_registered_not_when_merely_defined() -> None:
-    with pytest.raises(MaterializerError, match="No materializer for output 'output' of step "
-                                                "'only' of type Unregistered; pass one with"):
+    with pytest.raises(RunFailedError, match="No materializer for output 'output' of step "
+                                             "'only' of type Unregistered; pass one with"):
         single(only=unregistered()).run()
     run = single(only=pay()).run()
     assert run is not None

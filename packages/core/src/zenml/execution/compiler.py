@@ -52,6 +52,23 @@ def _materializer_hash(materializer: type) -> str:
     return _MATERIALIZER_HASHES[materializer]
 
 
+def _output_spec(explicit: type | None, data_type: Any,
+                 registry: MaterializerRegistry) -> OutputSpec:
+    """An output's type and materializer: the one chosen for the step, else the annotation's.
+
+    An annotation's materializer may give way to a more specific one for the
+    value's runtime type when the step runs (``by_type``); an annotation with
+    none of its own (``-> SomeMixin``) leaves the choice to the value's type.
+    """
+    materializer = explicit or registry.find(data_type)
+    type_source = resolve_source(object if data_type is Any else data_type)
+    if materializer is None:
+        return OutputSpec(data_type=type_source, materializer="", materializer_hash="",
+                          by_type=True)
+    return OutputSpec(data_type=type_source, materializer=resolve_source(materializer),
+                      materializer_hash=_materializer_hash(materializer), by_type=explicit is None)
+
+
 def _parameters(step: BaseStep, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     interface = step.interface()
     values: dict[str, Any] = {}
@@ -103,11 +120,7 @@ def compile_deployment(
         step_class = type(step)
         outputs: dict[str, OutputSpec] = {}
         for output, data_type in interface.outputs.items():
-            materializer = step.materializers.get(output) or registry.get(
-                data_type, f"output '{output}' of step '{name}'")
-            outputs[output] = OutputSpec(
-                data_type=resolve_source(data_type), materializer=resolve_source(materializer),
-                materializer_hash=_materializer_hash(materializer))
+            outputs[output] = _output_spec(step.materializers.get(output), data_type, registry)
         inputs = {key: InputSpec(step=artifact.step.name, output=artifact.output_name)
                   for key, artifact in step.inputs.items()}
         upstream = sorted({i.step for i in inputs.values()})

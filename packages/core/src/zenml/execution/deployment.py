@@ -41,11 +41,18 @@ class InputSpec(BaseModel):
 
 
 class OutputSpec(BaseModel):
-    """An output: its type and the materializer that writes it."""
+    """An output: its type and the materializer that writes it.
+
+    ``by_type``: the materializer was picked for the annotation (not chosen
+    with ``with_return_materializers``), so the launcher may pick a more
+    specific one for the value's runtime type; ``materializer`` is empty when
+    the annotation has none of its own.
+    """
 
     data_type: str
     materializer: str
     materializer_hash: str
+    by_type: bool = False
 
 
 class StepSpec(BaseModel):

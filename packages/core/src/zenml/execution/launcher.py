@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenml.errors import RunFailedError, StepInterfaceError, ZenMLError
 from zenml.execution.cache import cache_key
-from zenml.execution.source import load_source
+from zenml.execution.source import load_source, resolve_source
 from zenml.execution.step_info import (
     StepRunInfo,
     reset_current_step_run,
@@ -220,8 +220,29 @@ class StepLauncher:
             materializer = self._materializer_classes[source] = load_source(source)
         return materializer
 
+    def _output_materializer(self, spec: StepSpec, name: str, annotation: Any,
+                             value: Any) -> tuple[type[BaseMaterializer], str]:
+        """The materializer (and its source) that writes an output's value.
+
+        One chosen with ``with_return_materializers`` is used as it is; else the
+        most specific registered class along the MRO of the annotation or of the
+        value's type wins (``-> ClassifierMixin`` returning an ``SVC``), and the
+        artifact records the one used, so reading it back uses the same.
+        """
+        output = spec.outputs[name]
+        if output.materializer and not output.by_type:
+            return self._materializer(output.materializer), output.materializer
+        registry = self.runtime.materializers
+        found = registry.match(annotation, type(value))
+        if found is None:
+            raise registry.missing(type(value), f"output '{name}' of step '{spec.name}'")
+        if output.materializer and found is self._materializer(output.materializer):
+            return found, output.materializer
+        return found, resolve_source(found)
+
     def _execute(self, spec: StepSpec, inputs: Mapping[str, ArtifactRecord],
                  info: StepRunInfo, folder: str) -> list[NewArtifact]:
+        from zenml.materializers.base import BaseMaterializer
         from zenml.steps.context import StepContext
 
         step = self._load_step(spec)
@@ -240,26 +261,30 @@ class StepLauncher:
         for name, output in spec.outputs.items():
             uri = artifact_uri(folder, name)
             artifact_store.makedirs(uri)
-            uris[name] = (uri, self._materializer(output.materializer))
+            uris[name] = (uri, self._materializer(output.materializer) if output.materializer
+                          else BaseMaterializer)  # picked by the value's type once returned
         if interface.context_param is not None:
             kwargs[interface.context_param] = StepContext(info, runtime, uris)
         result = step.entrypoint(**kwargs)
         values = self._split_outputs(spec, result, interface.single_output,
                                      interface.outputs)
-        written = []
-        for name, value in values.items():
-            uri, materializer = uris[name]
+        chosen: dict[str, tuple[type[BaseMaterializer], str]] = {}
+        for name, value in values.items():  # every output checked before any is written
             expected = interface.outputs[name]
-            if isinstance(expected, type) and expected is not object and not isinstance(
+            if isinstance(expected, type) and expected not in (object, Any) and not isinstance(
                     value, expected) and not (expected is float and isinstance(value, int)):
                 raise StepInterfaceError(
                     f"Step '{spec.name}' returned {type(value).__name__} for output "
                     f"'{name}', which is annotated {expected.__name__}")
+            chosen[name] = self._output_materializer(spec, name, expected, value)
+        written = []
+        for name, value in values.items():
+            uri = uris[name][0]
+            materializer, source = chosen[name]
             materializer.from_context(runtime.artifact_context(uri)).handle_return(value)
             written.append(NewArtifact(
                 id=str(uuid.uuid4()), name=name, uri=uri,
-                data_type=spec.outputs[name].data_type,
-                materializer=spec.outputs[name].materializer,
+                data_type=spec.outputs[name].data_type, materializer=source,
                 content_hash=artifact_store.content_hash(uri)))
         return written
 

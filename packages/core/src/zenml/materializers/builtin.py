@@ -40,7 +40,7 @@ class BuiltInMaterializer(BaseMaterializer):
     def handle_input(self, data_type: type) -> Any:
         """Read the value back, as ``data_type``."""
         value = _read_json(self)
-        if value is None or data_type in (object, type(None)):
+        if value is None or data_type in (object, Any, type(None)):
             return value
         return data_type(value)
 

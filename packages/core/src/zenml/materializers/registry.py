@@ -101,8 +101,8 @@ class MaterializerRegistry:
                 self.register(_REGISTERED[self._applied])
                 self._applied += 1
 
-    def find(self, data_type: Any) -> type[BaseMaterializer] | None:
-        """The materializer for ``data_type`` or its nearest base class."""
+    def _nearest(self, data_type: Any) -> tuple[type, type[BaseMaterializer]] | None:
+        """The first class along ``data_type``'s MRO with a materializer, and that one."""
         mro = getattr(data_type, "__mro__", None)
         if mro is None:
             return None
@@ -111,23 +111,47 @@ class MaterializerRegistry:
         for base in mro:
             found = self._by_type.get(type_key(base))
             if found is not None:
-                return found
+                return base, found
         return None
+
+    def find(self, data_type: Any) -> type[BaseMaterializer] | None:
+        """The materializer for ``data_type`` or its nearest base class."""
+        nearest = self._nearest(data_type)
+        return None if nearest is None else nearest[1]
+
+    def match(self, annotation: Any, value_type: type) -> type[BaseMaterializer] | None:
+        """The materializer for a value of ``value_type`` returned for ``annotation``.
+
+        The most specific registered class along the MRO of either wins: the
+        value's, unless the annotation's is not one of its base classes (a
+        mixin annotation beside an unrelated registered base keeps the
+        annotation's). So ``-> ClassifierMixin`` with an ``SVC`` value, or
+        ``-> Shape`` with a ``Square`` value whose class has its own, both work.
+        """
+        by_value = self._nearest(value_type)
+        by_annotation = self._nearest(annotation)
+        if by_value is None or by_annotation is None:
+            chosen = by_value or by_annotation
+            return None if chosen is None else chosen[1]
+        return by_value[1] if issubclass(by_value[0], by_annotation[0]) else by_annotation[1]
 
     def get(self, data_type: Any, what: str = "") -> type[BaseMaterializer]:
         """Like :meth:`find`, but a missing materializer is a clear error."""
         found = self.find(data_type)
         if found is None:
-            name = getattr(data_type, "__qualname__", repr(data_type))
-            where = f" for {what}" if what else ""
-            msg = (
-                f"No materializer{where} of type {name}; pass one with "
-                f"step.with_return_materializers(...) or register a "
-                f"zenml.materializers.BaseMaterializer subclass with ASSOCIATED_TYPES = "
-                f"({name},) with zenml.materializers.register_materializer"
-            )
-            raise MaterializerError(msg)
+            raise self.missing(data_type, what)
         return found
+
+    @staticmethod
+    def missing(data_type: Any, what: str = "") -> MaterializerError:
+        """The one-line error for a type no materializer handles (``what``: where it is)."""
+        name = getattr(data_type, "__qualname__", repr(data_type))
+        where = f" for {what}" if what else ""
+        return MaterializerError(
+            f"No materializer{where} of type {name}; pass one with "
+            f"step.with_return_materializers(...) or register a "
+            f"zenml.materializers.BaseMaterializer subclass with ASSOCIATED_TYPES = "
+            f"({name},) with zenml.materializers.register_materializer")
 
     def __contains__(self, data_type: object) -> bool:
         return self.find(data_type) is not None

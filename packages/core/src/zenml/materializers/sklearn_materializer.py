@@ -9,10 +9,18 @@ from zenml.materializers.base import BaseMaterializer
 __all__ = ["SklearnMaterializer"]
 
 
-class SklearnMaterializer(BaseMaterializer):
-    """Any ``sklearn.base.BaseEstimator``, saved with joblib."""
+#: ``sklearn.base``'s estimator base and the mixins steps annotate outputs with
+#: (``-> ClassifierMixin``), named as strings so scikit-learn is imported only on use.
+_SKLEARN_BASES = ("BaseEstimator", "BiclusterMixin", "ClassifierMixin", "ClusterMixin",
+                  "DensityMixin", "MetaEstimatorMixin", "MultiOutputMixin", "OutlierMixin",
+                  "RegressorMixin", "TransformerMixin")
 
-    ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = ("sklearn.base.BaseEstimator",)
+
+class SklearnMaterializer(BaseMaterializer):
+    """Any ``sklearn.base.BaseEstimator`` (or output annotated with a mixin), saved with joblib."""
+
+    ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = tuple(
+        f"sklearn.base.{name}" for name in _SKLEARN_BASES)
     FILE = "model.joblib"
 
     def handle_return(self, data: Any) -> None:
