@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from zenml.stack.component import StackComponent
     from zenml.steps.base_step import BaseStep
 
-__all__ = ["StepLauncher", "artifact_uri", "step_folder"]
+__all__ = ["StepLauncher", "artifact_uri", "step_folder", "step_label"]
 
 logger = logging.getLogger("zenml")
 
@@ -53,6 +53,14 @@ def step_folder(root: str, deployment: Deployment, step: str, step_run_id: str) 
 def artifact_uri(folder: str, output: str) -> str:
     """``<step folder>/<output>``: where one output of a step attempt is written."""
     return join_under(folder, encode_segment(output))
+
+
+def step_label(spec: StepSpec) -> str:
+    """A step as progress lines name it: its function or class name, as the original
+    framework did, and its pipeline parameter name when that differs."""
+    if spec.entrypoint_name == spec.name:
+        return f"`{spec.name}`"
+    return f"`{spec.entrypoint_name}` (as `{spec.name}`)"
 
 
 def _error_line(error: BaseException) -> str:
@@ -111,13 +119,13 @@ class StepLauncher:
             missing = self._missing_output(original) if original is not None else None
             if original is not None and missing is None:
                 store.record_cached_step_run(original=original, **common)
-                logger.info("Using cached version of step `%s`.", spec.name)
+                logger.info("Using cached version of step %s.", step_label(spec))
                 return ExecutionStatus.CACHED
             if missing is not None:
                 logger.warning("Not reusing the cached outputs of step `%s`: %s no longer "
                                "exists; running the step again.", spec.name, missing)
         store.start_step_run(**common)
-        logger.info("Step `%s` has started.", spec.name)
+        logger.info("Step %s has started.", step_label(spec))
         started = time.perf_counter()
         info = StepRunInfo(deployment=self.deployment, step=spec, stack=self.runtime,
                            step_run_id=step_run_id)
@@ -153,7 +161,7 @@ class StepLauncher:
         store.complete_step_run(step_run_id, outputs)
         self._cleanup(prepared, info, failed=False)
         reset_current_step_run(token)
-        logger.info("Step `%s` has finished in %.3fs.", spec.name,
+        logger.info("Step %s has finished in %.3fs.", step_label(spec),
                     time.perf_counter() - started)
         return ExecutionStatus.COMPLETED
 
