@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
 from zenml.artifact_stores.base import BaseArtifactStore, is_write_mode
 from zenml.artifact_stores.config import LocalArtifactStoreConfig
+from zenml.utils.files import replace_privately
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -48,22 +47,13 @@ class LocalArtifactStore(BaseArtifactStore):
                 yield handle
             return
         self.check_inside(path, "write")
-        folder, name = os.path.split(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         if "w" not in mode:  # appending or updating works on the file itself
             with builtins.open(path, mode, **kwargs) as handle:
                 yield handle
             return
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial",
-                                                 dir=folder)
-        try:
-            with os.fdopen(descriptor, mode, **kwargs) as handle:
-                yield handle
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        with replace_privately(path, mode, **kwargs) as handle:
+            yield handle
 
     def provision(self) -> None:
         """Create the store's folder."""

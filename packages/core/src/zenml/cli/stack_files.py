@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +43,8 @@ def export_stack_file(repo: Repository, stack_name: str, filename: str) -> Path:
 def _write_private(path: Path, text: str, what: str, default_name: str) -> None:
     """Replace ``path`` by a new 0600 file holding ``text`` (a link is replaced, not followed)."""
     import errno
-    import tempfile
+
+    from zenml.utils.files import replace_privately
 
     if path.is_dir() and not path.is_symlink():
         raise ConfigError(f"{what}: it is a folder; give a file name, e.g. "
@@ -56,24 +55,13 @@ def _write_private(path: Path, text: str, what: str, default_name: str) -> None:
         raise ConfigError(f"{what}: the folder {folder} {problem}; create it first or "
                           f"choose another path")
     try:
-        descriptor, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:32]}.")
+        with replace_privately(path, "w", durable=True, encoding="utf-8") as handle:
+            handle.write(text)
     except OSError as error:
         if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise ConfigError(f"{what}: the folder {folder} is not writable; choose a "
                               f"folder you can write to") from None
         raise ConfigError(f"{what}: {error.strerror}; choose another path") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(error, OSError):
-            raise ConfigError(f"{what}: {error.strerror}; choose another path") from None
-        raise
 
 
 def _fail(path: Path, problem: str) -> ConfigError:

@@ -7,13 +7,16 @@ before zenml did so are tightened on first use, with one notice per process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, Any
 
-__all__ = ["open_private", "private_dir", "tighten"]
+__all__ = ["open_private", "private_dir", "replace_privately", "tighten"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,39 @@ def private_dir(path: Path | str) -> Path:
 def open_private(path: Path | str, flags: int = os.O_WRONLY | os.O_CREAT | os.O_APPEND) -> int:
     """``os.open`` a file that is created 0600 (an existing file keeps its mode)."""
     return os.open(path, flags, FILE_MODE)
+
+
+@contextlib.contextmanager
+def replace_privately(path: Path | str, mode: str = "w", *, durable: bool = False,
+                      **kwargs: Any) -> Iterator[IO[Any]]:
+    """Write ``path`` whole or not at all: a 0600 temporary file beside it, renamed
+    over ``path`` when the block ends without error, removed otherwise.
+
+    ``durable`` flushes the file and the folder's entry to disk before returning
+    (for small records that must survive a crash; artifacts skip it). A link at
+    ``path`` is replaced, not followed. ``OSError`` from creating the temporary
+    file or writing it reaches the caller, with ``path`` left as it was.
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{name[:32]}.", suffix=".partial",
+                                             dir=folder)
+    try:
+        with os.fdopen(descriptor, mode, **kwargs) as handle:
+            yield handle
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    if durable and hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
+        folder_descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder_descriptor)
+        finally:
+            os.close(folder_descriptor)
 
 
 def tighten(paths: Iterable[Path | str], reason: str = "zenml's stores may hold secrets"
