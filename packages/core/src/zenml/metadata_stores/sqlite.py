@@ -93,19 +93,24 @@ class SQLiteMetadataStore(BaseMetadataStore):
 
     def _ensure_schema(self, database: Database) -> None:
         """Check the schema; a zenml database made before files were private becomes so."""
-        from zenml.sql.sqlite import is_wal, side_files
+        from zenml.sql.sqlite import side_files
         from zenml.utils.files import tighten
 
         super()._ensure_schema(database)
         tighten(side_files(Path(self.config.uri)))
-        if not self._read_only and not is_wal(Path(self.config.uri)):
-            # a zenml database left in rollback mode: WAL keeps readers off writers' backs
-            connection = database.engine.raw_connection()
-            try:
+        if self._read_only:
+            return
+        # a zenml database left in rollback mode: WAL keeps readers off writers' backs
+        # (asked on the engine's own connection: no second open of the file)
+        connection = database.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()
+            if not mode or str(mode[0]).lower() != "wal":
                 with contextlib.suppress(sqlite3.OperationalError):  # busy: the next one will
-                    connection.cursor().execute("PRAGMA journal_mode = WAL")
-            finally:
-                connection.close()
+                    cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            connection.close()
 
     def engine_options(self) -> dict[str, Any]:
         """Connections may move between the threads of a parallel run; read-only if need be."""
