@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-__all__ = ["PlainFormatter", "enable_console_logging"]
+__all__ = ["PlainFormatter", "enable_console_logging", "get_logger"]
 
 
 class PlainFormatter(logging.Formatter):
@@ -36,3 +36,31 @@ def enable_console_logging() -> None:
     logger.propagate = False
     level = os.environ.get("ZENML_LOGGING_VERBOSITY", "INFO").upper()
     logger.setLevel(getattr(logging, level, logging.INFO))
+
+
+def _level() -> int:
+    level = os.environ.get("ZENML_LOGGING_VERBOSITY", "INFO").upper()
+    value = getattr(logging, level, logging.INFO)
+    return value if isinstance(value, int) else logging.INFO
+
+
+def get_logger(logger_name: str) -> logging.Logger:
+    """A logger whose records show on stderr, as the original framework's did.
+
+    Loggers under ``zenml`` share its console handler
+    (:func:`enable_console_logging`); any other (``get_logger(__name__)`` in a
+    script) gets one of its own at ``ZENML_LOGGING_VERBOSITY``, unless logging
+    is set up already.
+    """
+    enable_console_logging()
+    logger = logging.getLogger(logger_name)
+    if logger_name == "zenml" or logger_name.startswith("zenml."):
+        return logger
+    if logger.handlers or logging.getLogger().handlers:
+        return logger
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PlainFormatter())
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(_level())
+    return logger

@@ -8,6 +8,10 @@
 - :mod:`zenml.integrations.installer`: installing and uninstalling them with pip.
 
 The command line is ``zenml integration list | requirements | install | uninstall``.
+
+Importing this package also installs the finder of the original framework's
+import paths (:mod:`zenml.integrations.aliases`: ``zenml.integrations.seldon.steps``
+and the like, lazy aliases onto the ``zenml-<name>`` packages).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zenml._lazy import lazy_exports
+from zenml.integrations import aliases as _aliases
 
 if TYPE_CHECKING:
     from zenml.integrations.catalog import CATALOG, KnownIntegration, get_known
@@ -30,3 +35,5 @@ __getattr__ = lazy_exports(__name__, {
     "IntegrationStatus": "zenml.integrations.status",
     "integration_statuses": "zenml.integrations.status",
 })
+
+_aliases.install()

@@ -1,0 +1,1 @@
+"""Helpers the original framework's examples used (``digits``)."""
