@@ -105,7 +105,9 @@ def main() -> None:
     deployed = run.get_step("trigger").output.read()
     service = run.get_step("deployer").output.read()
     names = load_iris().target_names
-    predictions = service.predict(np.array(SAMPLES))
+    # SKLEARN_SERVER answers predict_proba (Seldon Core's default method): one row of
+    # class probabilities per sample, on this machine as on Kubernetes
+    predictions = service.predict(np.array(SAMPLES)).argmax(axis=-1)
     print(f"\nAccuracy: {accuracy:.3f} ({'deployed' if deployed else 'not deployed: kept'} "
           f"the {'new' if deployed else 'current'} model)")
     print(f"Served model {service.uuid}: {service.status.state.value} at "

@@ -172,17 +172,35 @@ class _IngressHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         graph = sdep["spec"]["predictors"][0]["graph"]
+        if graph.get("implementation") == "XGBOOST_SERVER":  # Seldon's: the booster's predict
+            import xgboost
+
+            booster = xgboost.Booster(model_file=str(Path(graph["modelUri"]) / "model.bst"))
+            answer: Any = {"data": {"ndarray": booster.predict(xgboost.DMatrix(
+                np.asarray(body["data"]["ndarray"]))).tolist()}}
+            self._answer(answer)
+            return
         model = joblib.load(Path(graph["modelUri"]) / "model.joblib")
         if parts[3:] == ["api", "v1.0", "predictions"]:
-            answer: Any = {"data": {"ndarray": model.predict(
+            # Seldon's SKLEARN_SERVER: its ``method`` parameter, predict_proba by default
+            parameters = {p["name"]: p["value"] for p in graph.get("parameters", [])}
+            method = parameters.get("method", "predict_proba")
+            answer = {"data": {"ndarray": getattr(model, method)(
                 np.asarray(body["data"]["ndarray"])).tolist()}}
         else:
+            # MLServer's sklearn runtime (V2): the requested output, predict by default
             tensor = body["inputs"][0]
             data = np.asarray(tensor["data"]).reshape(tensor["shape"])
-            result = model.predict(data)
+            name = (body.get("outputs") or [{"name": "predict"}])[0]["name"]
+            result = getattr(model, name)(data)
+            shape = list(result.shape) if result.ndim > 1 else [len(result), 1]
             answer = {"model_name": graph["name"], "outputs": [
-                {"name": "predict", "shape": [len(result), 1], "datatype": "INT64",
-                 "data": result.tolist()}]}
+                {"name": name, "shape": shape,
+                 "datatype": "FP64" if result.dtype.kind == "f" else "INT64",
+                 "data": result.ravel().tolist()}]}
+        self._answer(answer)
+
+    def _answer(self, answer: Any) -> None:
         payload = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -278,7 +296,7 @@ def test_create_get_list_stop_start_update_delete(cluster: Cluster, iris_model: 
         # predictions through the ingress, on Seldon's path for the V2 protocol
         assert service.prediction_url == (f"{ingress.url}/seldon/{NAMESPACE}/{name}"
                                           f"/v2/models/iris/infer")
-        assert service.predict(IRIS).ravel().tolist() == [0, 1, 2]
+        assert service.predict(IRIS).argmax(axis=-1).tolist() == [0, 1, 2]
         assert ingress.paths == [f"/seldon/{NAMESPACE}/{name}/v2/models/iris/infer"]
 
         # the cluster is the record: a fresh deployer object finds it, as another process would
@@ -315,7 +333,7 @@ def test_create_get_list_stop_start_update_delete(cluster: Cluster, iris_model: 
         assert json.loads(sdep["metadata"]["annotations"]["zenml.io/service"])["config"][
             "pipeline_run_id"] == "r2"
         assert updated.prediction_url.endswith(f"/{name}/api/v1.0/predictions")
-        assert updated.predict(IRIS).ravel().tolist() == [0, 1, 2]
+        assert updated.predict(IRIS).argmax(axis=-1).tolist() == [0, 1, 2]
 
         deployer.delete_model_server(service.uuid, timeout=10)
         assert cluster.deployments() == [] and deployer.list_services() == []

@@ -72,7 +72,7 @@ def test_deploy_predict_stop_start_delete(deployer: Any, iris_model: Path) -> No
     assert service.status.state is ServiceState.RUNNING
     url = service.prediction_url
     assert url.startswith("http://127.0.0.1:") and url.endswith("/v2/models/iris/infer")
-    assert service.predict(IRIS).ravel().tolist() == [0, 1, 2]
+    assert service.predict(IRIS).argmax(axis=-1).tolist() == [0, 1, 2]
 
     # the raw V2 protocol works too, with another output of the model
     answer = service.predict({"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP64",
@@ -95,7 +95,7 @@ def test_deploy_predict_stop_start_delete(deployer: Any, iris_model: Path) -> No
 
     again = deployer.start_model_server(service.uuid, timeout=60)
     assert again.ports[0] == port  # the same address as before, when it is free
-    assert again.predict(IRIS).ravel().tolist() == [0, 1, 2]
+    assert again.predict(IRIS).argmax(axis=-1).tolist() == [0, 1, 2]
     folder, pid = again.folder, again.pid
     deployer.delete_model_server(service.uuid, timeout=30)
     assert not process_group_alive(pid) and not folder.exists()
@@ -117,7 +117,7 @@ def test_update_starts_the_new_server_before_stopping_the_old(deployer: Any,
     updated = deployer.deploy_model(config(constant, pipeline_run_id="r2"), timeout=60)
     assert updated.uuid == service.uuid and updated.pid != old_pid
     assert not process_group_alive(old_pid)
-    assert updated.predict(IRIS).ravel().tolist() == [2, 2, 2]
+    assert updated.predict(IRIS).argmax(axis=-1).tolist() == [2, 2, 2]
     assert sorted(p.name for p in updated.folder.iterdir() if p.name.startswith("gen-")) == [
         "gen-2"]
 
@@ -129,7 +129,7 @@ def test_update_starts_the_new_server_before_stopping_the_old(deployer: Any,
         deployer.deploy_model(config(broken, pipeline_run_id="r3"), timeout=60)
     current = deployer.get_model_server(service.uuid)
     assert current.pid == updated.pid and current.config.pipeline_run_id == "r2"
-    assert current.predict(IRIS).ravel().tolist() == [2, 2, 2]
+    assert current.predict(IRIS).argmax(axis=-1).tolist() == [2, 2, 2]
     assert current.attrs.get("pending") is None
     assert not (current.folder / "gen-3").exists()
 
@@ -241,7 +241,7 @@ def test_train_and_deploy_pipeline_with_the_cli_and_other_processes(
     try:
         run = run_pipeline()
         service = run.get_step("deployer").output.read()
-        assert service.is_running and service.predict(IRIS).ravel().tolist() == [0, 1, 2]
+        assert service.is_running and service.predict(IRIS).argmax(axis=-1).tolist() == [0, 1, 2]
         assert service.config.pipeline_name == "train_and_deploy"
         assert service.config.pipeline_step_name == "deployer"
         assert service.config.pipeline_run_id
@@ -265,7 +265,7 @@ def test_train_and_deploy_pipeline_with_the_cli_and_other_processes(
         code = (f"from zenml.repository import Repository\n"
                 f"d = Repository().active_stack.model_deployer\n"
                 f"s = d.get_model_server({service.uuid!r})\n"
-                f"print(s.predict({IRIS!r}).ravel().tolist())\n")
+                f"print(s.predict({IRIS!r}).argmax(axis=-1).tolist())\n")
         child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                timeout=120, env=os.environ.copy())
         assert child.returncode == 0, child.stderr
@@ -287,7 +287,7 @@ def test_train_and_deploy_pipeline_with_the_cli_and_other_processes(
         with pytest.raises(ZenMLError, match="run 'zenml stack up' first"):
             run_pipeline()
         assert "model deployer 'seldon_deployer' (seldon): running" in zen("stack", "up").output
-        assert deployer.get_model_server(service.uuid).predict(IRIS).ravel().tolist() == [
+        assert deployer.get_model_server(service.uuid).predict(IRIS).argmax(axis=-1).tolist() == [
             0, 1, 2]
 
         # stop / start / delete through the CLI

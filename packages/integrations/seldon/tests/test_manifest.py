@@ -48,7 +48,10 @@ def test_prepackaged_servers_give_valid_manifests(implementation: str) -> None:
     assert predictor["replicas"] == 3 and "componentSpecs" not in predictor
     assert predictor["graph"] == {
         "name": "iris", "type": "MODEL", "implementation": implementation,
-        "modelUri": "s3://bucket/run/deployer/output/model", "envSecretRefName": "s3-creds"}
+        "modelUri": "s3://bucket/run/deployer/output/model", "envSecretRefName": "s3-creds",
+        # the method SKLEARN_SERVER answers is always explicit (Seldon's default: predict_proba)
+        **({"parameters": [{"name": "method", "type": "STRING", "value": "predict_proba"}]}
+           if implementation == "SKLEARN_SERVER" else {})}
     assert sdep["spec"]["protocol"] == "v2"
     labels = sdep["metadata"]["labels"]
     assert labels["app.kubernetes.io/managed-by"] == "zenml"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from zenml.errors import StackValidationError
 from zenml.model_deployers.service import (
     DEFAULT_SERVICE_TIMEOUT,
     BaseService,
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["BaseModelDeployer"]
 
 logger = logging.getLogger("zenml")
+
+_D = TypeVar("_D", bound="BaseModelDeployer")
 
 
 class BaseModelDeployer(StackComponent):
@@ -46,6 +49,36 @@ class BaseModelDeployer(StackComponent):
         from zenml.model_deployers.registry import ServiceRegistry
 
         return ServiceRegistry(self.id)
+
+    @classmethod
+    def get_active_model_deployer(cls: type[_D]) -> _D:
+        """The model deployer of the stack in use: the running step's stack inside a step,
+        else the active stack; one that is not a ``cls`` is refused with one line."""
+        from zenml.execution.step_info import current_step_run
+
+        info = current_step_run()
+        deployer: StackComponent | None
+        if info is not None:
+            deployer, stack_name = info.stack.model_deployer, info.stack.name
+        else:
+            from zenml.repository import Repository
+
+            repo = Repository()
+            stack = repo.active_stack_model
+            model = stack.components.get(StackComponentType.MODEL_DEPLOYER)
+            deployer = repo.instantiate(model) if model is not None else None
+            stack_name = stack.name
+        if deployer is None:
+            raise StackValidationError(
+                f"The active stack '{stack_name}' has no model deployer; register one with "
+                f"'zenml model-deployer register NAME --flavor=...' and add it with 'zenml "
+                f"stack update -d NAME'")
+        if not isinstance(deployer, cls):
+            raise StackValidationError(
+                f"The model deployer '{deployer.name}' of stack '{stack_name}' is a "
+                f"{type(deployer).__name__}, not a {cls.__name__}; add one with 'zenml stack "
+                f"update -d NAME'")
+        return deployer
 
     # -- for flavors ---------------------------------------------------------------------
 
@@ -118,7 +151,8 @@ class BaseModelDeployer(StackComponent):
                           service_uuid: str | None = None) -> list[BaseService]:
         """The services matching every given filter (None matches anything), oldest first.
 
-        ``running=True`` keeps only the services that answer now.
+        ``pipeline_step_name`` matches the step's name in the pipeline or its function
+        (or class) name. ``running=True`` keeps only the services that answer now.
         """
         found = []
         for service in self.list_services():
@@ -126,7 +160,7 @@ class BaseModelDeployer(StackComponent):
             if ((pipeline_name is not None and config.pipeline_name != pipeline_name)
                     or (pipeline_run_id is not None and config.pipeline_run_id != pipeline_run_id)
                     or (pipeline_step_name is not None
-                        and config.pipeline_step_name != pipeline_step_name)
+                        and not config.deployed_by_step(pipeline_step_name))
                     or (model_name is not None and config.model_name != model_name)
                     or (service_uuid is not None and service.uuid != service_uuid)):
                 continue

@@ -76,6 +76,11 @@ class ServiceStatus:
         """Whether the service answers predictions."""
         return self.state is ServiceState.RUNNING
 
+    @property
+    def last_error(self) -> str:
+        """What went wrong, while the service is in error (else empty)."""
+        return self.message if self.state is ServiceState.ERROR else ""
+
 
 class ServiceConfig(BaseModel):
     """What to serve, and which pipeline step deployed it.
@@ -92,7 +97,15 @@ class ServiceConfig(BaseModel):
                                                    "folder in the artifact store).")
     pipeline_name: str = Field(default="", description="Pipeline that deployed the model.")
     pipeline_run_id: str = Field(default="", description="Run that deployed the model.")
-    pipeline_step_name: str = Field(default="", description="Step that deployed the model.")
+    pipeline_step_name: str = Field(default="", description="Step that deployed the model "
+                                                            "(its name in the pipeline).")
+    step_source_name: str = Field(default="", description="Function (or class) name of the "
+                                                          "step that deployed the model.")
+
+    def deployed_by_step(self, name: str) -> bool:
+        """Whether the step ``name`` deployed the model: its name in the pipeline or its
+        function/class name (what the original framework recorded)."""
+        return name in (self.pipeline_step_name, self.step_source_name)
 
 
 def class_source(cls: type) -> str:
@@ -153,6 +166,16 @@ class BaseService(ABC):
     def is_running(self) -> bool:
         """Whether the service answers predictions now."""
         return self.check_status().is_running
+
+    @property
+    def is_failed(self) -> bool:
+        """Whether the service is in error (``status.last_error`` says why)."""
+        return self.check_status().state is ServiceState.ERROR
+
+    @property
+    def is_stopped(self) -> bool:
+        """Whether the service is stopped."""
+        return self.check_status().state is ServiceState.STOPPED
 
     @property
     def is_local(self) -> bool:

@@ -48,7 +48,12 @@ def _client_for(attrs: dict[str, Any]) -> SeldonClient:
 
 
 class SeldonDeploymentService(BaseService):
-    """A model served by Seldon Core in a Kubernetes cluster (one SeldonDeployment)."""
+    """A model served by Seldon Core in a Kubernetes cluster (one SeldonDeployment).
+
+    It also names a model served in local mode: :class:`zenml_seldon.local.MLServerService`
+    is registered as a virtual subclass, so ``isinstance(service, SeldonDeploymentService)``
+    and steps annotated with it accept the services of both modes.
+    """
 
     CONFIG_CLASS: ClassVar[type[ServiceConfig]] = SeldonDeploymentConfig
     SERVICE_TYPE: ClassVar[str] = "SeldonDeployment"
@@ -86,7 +91,7 @@ class SeldonDeploymentService(BaseService):
         """The SeldonDeployment serving the current config (validated against the CRD)."""
         return build_manifest(uuid=self.uuid, deployer_id=self.deployer_id,
                               namespace=self.namespace, config=self.config,
-                              secret=self.attrs.get("secret"),
+                              secret=self.secret,
                               record=self._record_for_annotation(), stopped=stopped)
 
     # -- state ---------------------------------------------------------------------------
@@ -126,14 +131,21 @@ class SeldonDeploymentService(BaseService):
 
     # -- life cycle ----------------------------------------------------------------------
 
+    @property
+    def secret(self) -> str | None:
+        """The secret Seldon downloads the model with: the config's ``secret_name``, else
+        the model deployer's ``secret``."""
+        return self.config.secret_name or self.attrs.get("secret") or None
+
     def _check_secret(self) -> None:
-        secret = self.attrs.get("secret")
+        secret = self.secret
+        change = ("the service config's secret_name" if self.config.secret_name
+                  else "the model deployer's --secret")
         if secret and self.client.secret_exists(secret) is False:
             raise ServiceError(
                 f"Secret '{secret}' does not exist in namespace '{self.namespace}': create it "
                 f"with the artifact store's credentials (kubectl -n {self.namespace} create "
-                f"secret generic {secret} --from-literal=...) or change the model deployer's "
-                f"--secret")
+                f"secret generic {secret} --from-literal=...) or change {change}")
 
     def _wait(self, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
@@ -215,9 +227,11 @@ class SeldonDeploymentService(BaseService):
                                f"{status.state.value} ({status.message})")
         if isinstance(data, dict):
             return http_post_json(url, data, use_proxies=True)
-        if self.config.protocol == "seldon":
+        if self.config.protocol == "seldon":  # the server's ``method`` parameter decides
             return seldon_response(http_post_json(url, seldon_request(data), use_proxies=True))
-        return v2_response(http_post_json(url, v2_request(data), use_proxies=True))
+        # V2 (MLServer in the pod): ask for the method's output, as local mode's server does
+        return v2_response(http_post_json(url, v2_request(data, outputs=self.config.method),
+                                          use_proxies=True))
 
     # -- persistence: the cluster is the record ------------------------------------------
 

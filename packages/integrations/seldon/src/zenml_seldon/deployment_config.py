@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from zenml.model_deployers.service import ServiceConfig
 
-__all__ = ["CUSTOM_IMPLEMENTATION", "PREPACKAGED_SERVERS", "SeldonDeploymentConfig"]
+__all__ = [
+    "CUSTOM_IMPLEMENTATION",
+    "LOCAL_METHODS",
+    "METHOD_PARAMETER",
+    "PREPACKAGED_SERVERS",
+    "SERVER_METHODS",
+    "SeldonDeploymentConfig",
+]
 
 #: Seldon Core's prepackaged model servers (``implementation``), and the MLServer
 #: runtime that serves each one locally (None: no MLServer runtime exists).
@@ -19,6 +26,17 @@ PREPACKAGED_SERVERS: dict[str, str | None] = {
     "MLFLOW_SERVER": "mlserver_mlflow.MLflowRuntime",
     "TENSORFLOW_SERVER": None,
 }
+#: The ``method`` parameter of the servers that take one: Seldon Core 1.x's
+#: SKLEARN_SERVER answers ``predict_proba`` unless told otherwise (the other
+#: prepackaged servers take no ``method``: they answer their library's ``predict``).
+METHOD_PARAMETER = "method"
+#: implementation -> (the method it answers by default, the methods it accepts).
+SERVER_METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "SKLEARN_SERVER": ("predict_proba", ("predict", "predict_proba", "decision_function")),
+}
+#: The methods MLServer's runtime of an implementation can answer (local mode, and the
+#: V2 protocol on Kubernetes, which Seldon Core serves with MLServer too).
+LOCAL_METHODS: dict[str, tuple[str, ...]] = {"SKLEARN_SERVER": ("predict", "predict_proba")}
 #: A model server of your own: an image (kubernetes mode) or an MLServer runtime class (local).
 CUSTOM_IMPLEMENTATION = "custom"
 
@@ -53,6 +71,28 @@ class SeldonDeploymentConfig(ServiceConfig):
     mlserver_implementation: str | None = Field(
         default=None, description="Import path of the MLServer runtime class serving the model "
                                   "(implementation 'custom', local mode).")
+    secret_name: str | None = Field(
+        default=None, description="Kubernetes secret with the credentials Seldon uses to "
+                                  "download the model (kubernetes mode); overrides the model "
+                                  "deployer's 'secret'.")
+
+    @property
+    def method(self) -> str | None:
+        """What the server answers: the ``method`` parameter, else the server's default
+        (``predict_proba`` for SKLEARN_SERVER, as Seldon Core's); None for servers that take
+        no ``method`` (they answer ``predict``) and for custom servers."""
+        if self.implementation not in SERVER_METHODS:
+            return None
+        default, _ = SERVER_METHODS[self.implementation]
+        return str(self.parameters.get(METHOD_PARAMETER, default))
+
+    def server_parameters(self) -> dict[str, bool | int | float | str]:
+        """The parameters the server is given, with ``method`` always explicit (so the
+        answer never depends on a server's default)."""
+        parameters = dict(self.parameters)
+        if self.method is not None:
+            parameters[METHOD_PARAMETER] = self.method
+        return parameters
 
     @field_validator("model_name")
     @classmethod
@@ -70,3 +110,20 @@ class SeldonDeploymentConfig(ServiceConfig):
             known = ", ".join([*PREPACKAGED_SERVERS, CUSTOM_IMPLEMENTATION])
             raise ValueError(f"implementation '{value}' is not one of {known}")
         return value
+
+    @model_validator(mode="after")
+    def _method(self) -> SeldonDeploymentConfig:
+        if METHOD_PARAMETER not in self.parameters or self.implementation == CUSTOM_IMPLEMENTATION:
+            return self
+        if self.implementation not in SERVER_METHODS:
+            raise ValueError(f"{self.implementation} takes no '{METHOD_PARAMETER}' parameter (it "
+                             f"answers the model's predict); remove it from parameters")
+        _, accepted = SERVER_METHODS[self.implementation]
+        if self.method not in accepted:
+            raise ValueError(f"parameters.{METHOD_PARAMETER} '{self.method}' of "
+                             f"{self.implementation} is not one of {', '.join(accepted)}")
+        if self.protocol == "v2" and self.method not in LOCAL_METHODS.get(self.implementation, ()):
+            raise ValueError(f"parameters.{METHOD_PARAMETER} '{self.method}' needs protocol "
+                             f"'seldon' (the V2 protocol is served by MLServer, whose "
+                             f"{self.implementation} runtime cannot answer it)")
+        return self

@@ -28,6 +28,8 @@ from zenml.model_deployers.service import (
 )
 from zenml_seldon.deployment_config import (
     CUSTOM_IMPLEMENTATION,
+    LOCAL_METHODS,
+    METHOD_PARAMETER,
     PREPACKAGED_SERVERS,
     SeldonDeploymentConfig,
 )
@@ -46,6 +48,10 @@ _MODEL_FILES: dict[str, tuple[str, ...] | None] = {
     "MLFLOW_SERVER": None,
     CUSTOM_IMPLEMENTATION: None,
 }
+#: What serves XGBOOST_SERVER with the Seldon protocol: Seldon's server, as an MLServer runtime.
+SELDON_XGBOOST_RUNTIME = "zenml_seldon.runtimes.SeldonXGBoostRuntime"
+#: The ``extra`` setting naming the output mlserver_sklearn answers by default.
+_PREDICT_FN = "predict_fn"
 _RUNTIME_PACKAGES = {"mlserver_sklearn": "mlserver-sklearn", "mlserver_xgboost": "mlserver-xgboost",
                      "mlserver_mlflow": "mlserver-mlflow"}
 
@@ -132,6 +138,10 @@ class MLServerService(LocalDaemonService):
                                    f"'custom': set mlserver_implementation to the import path "
                                    f"of the MLServer runtime class that serves it")
             return self.config.mlserver_implementation
+        if implementation == "XGBOOST_SERVER" and self.config.protocol == "seldon":
+            # Seldon's own XGBOOST_SERVER answers the booster's predict; with the V2
+            # protocol Seldon Core serves it with MLServer's xgboost runtime, as here
+            return SELDON_XGBOOST_RUNTIME
         runtime = PREPACKAGED_SERVERS[implementation]
         if runtime is None:
             raise ServiceError(f"{implementation} cannot be served locally (MLServer has no "
@@ -139,11 +149,30 @@ class MLServerService(LocalDaemonService):
                                f"mode, or implementation 'custom' with mlserver_implementation")
         return runtime
 
+    def runtime_extra(self) -> dict[str, Any]:
+        """MLServer's ``extra`` settings: the parameters, and what the runtime answers when
+        a request names no output (``predict_fn``: the server's ``method``, so that a plain
+        request answers here as Seldon Core's server answers in a cluster)."""
+        extra: dict[str, Any] = dict(self.config.parameters)
+        method = self.config.method
+        if method is None:
+            return extra
+        accepted = LOCAL_METHODS.get(self.config.implementation, ())
+        if method not in accepted:
+            raise ServiceError(f"{self.config.implementation} with method '{method}' cannot be "
+                               f"served locally (MLServer answers only {', '.join(accepted)}); "
+                               f"use a seldon model deployer in kubernetes mode")
+        extra.pop(METHOD_PARAMETER, None)
+        extra[_PREDICT_FN] = method
+        return extra
+
     def check_runtime(self) -> str:
         """The runtime class path, after checking MLServer and the runtime are installed."""
         runtime = self.runtime()
         modules = ["mlserver"]
-        if self.config.implementation != CUSTOM_IMPLEMENTATION:  # custom: the server's path
+        if runtime == SELDON_XGBOOST_RUNTIME:
+            modules.append("xgboost")
+        elif self.config.implementation != CUSTOM_IMPLEMENTATION:  # custom: the server's path
             modules.append(runtime.rpartition(".")[0])
         for module in modules:
             if module and importlib.util.find_spec(module.split(".")[0]) is None:
@@ -173,8 +202,7 @@ class MLServerService(LocalDaemonService):
         settings = {
             "name": self.config.model_name,
             "implementation": runtime,
-            "parameters": {"uri": uri, "version": "v1",
-                           "extra": dict(self.config.parameters)},
+            "parameters": {"uri": uri, "version": "v1", "extra": self.runtime_extra()},
         }
         (model_dir / "model-settings.json").write_text(json.dumps(settings, indent=2))
         self.attrs["generation"] = generation
@@ -293,12 +321,26 @@ class MLServerService(LocalDaemonService):
                                f"start {self.uuid}'")
         if isinstance(data, dict) and "inputs" in data:
             return http_post_json(url, data)
-        return v2_response(http_post_json(url, v2_request(data)))
+        return v2_response(http_post_json(url, v2_request(data, outputs=self.config.method)))
 
     def describe(self) -> dict[str, Any]:
         """Adds the implementation and the MLServer runtime."""
         info = super().describe()
-        info.update(IMPLEMENTATION=self.config.implementation,
-                    MLSERVER_RUNTIME=self.config.mlserver_implementation
-                    or PREPACKAGED_SERVERS.get(self.config.implementation) or "")
+        try:
+            runtime = self.runtime()
+        except ServiceError:
+            runtime = ""
+        info.update(IMPLEMENTATION=self.config.implementation, MLSERVER_RUNTIME=runtime,
+                    METHOD=self.config.method or "predict")
         return info
+
+
+def _cover_both_modes() -> None:
+    """``SeldonDeploymentService`` names a served model in either mode, as in the original
+    framework (``isinstance(service, SeldonDeploymentService)``, steps annotated with it)."""
+    from zenml_seldon.cluster import SeldonDeploymentService
+
+    SeldonDeploymentService.register(MLServerService)
+
+
+_cover_both_modes()

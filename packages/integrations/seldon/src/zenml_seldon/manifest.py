@@ -97,8 +97,9 @@ def build_manifest(*, uuid: str, deployer_id: str, namespace: str,
         graph["modelUri"] = config.model_uri
     if secret:
         graph["envSecretRefName"] = secret
-    if config.parameters:
-        graph["parameters"] = [_parameter(k, v) for k, v in sorted(config.parameters.items())]
+    parameters = config.server_parameters()  # ``method`` explicit: same answer as local mode
+    if parameters:
+        graph["parameters"] = [_parameter(k, v) for k, v in sorted(parameters.items())]
     if config.resources:
         container["resources"] = {k: dict(v) for k, v in config.resources.items()}
     predictor: dict[str, Any] = {"name": PREDICTOR, "replicas": 0 if stopped else config.replicas,

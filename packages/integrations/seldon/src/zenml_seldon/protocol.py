@@ -19,8 +19,10 @@ _V2_TYPES = {
 _NUMPY_TYPES = {v: k for k, v in _V2_TYPES.items()}
 
 
-def v2_request(data: Any, input_name: str = "predict") -> dict[str, Any]:
-    """One V2 input tensor holding ``data`` (array-like, one row per sample)."""
+def v2_request(data: Any, input_name: str = "predict",
+               outputs: str | None = None) -> dict[str, Any]:
+    """One V2 input tensor holding ``data`` (array-like, one row per sample); with
+    ``outputs``, the request asks for that output (e.g. ``predict_proba``)."""
     import numpy as np
 
     array = np.asarray(data)
@@ -33,8 +35,11 @@ def v2_request(data: Any, input_name: str = "predict") -> dict[str, Any]:
     else:
         raise ServiceError(f"Cannot send data of type {array.dtype} for prediction; pass "
                            f"numbers, booleans or strings")
-    return {"inputs": [{"name": input_name, "shape": list(array.shape), "datatype": datatype,
-                        "data": values}]}
+    request: dict[str, Any] = {"inputs": [{"name": input_name, "shape": list(array.shape),
+                                           "datatype": datatype, "data": values}]}
+    if outputs:
+        request["outputs"] = [{"name": outputs}]
+    return request
 
 
 def v2_response(body: Any) -> Any:

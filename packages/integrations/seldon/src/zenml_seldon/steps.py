@@ -7,7 +7,7 @@ import logging
 from pydantic import Field
 
 from zenml.errors import StackValidationError
-from zenml.model_deployers.service import DEFAULT_SERVICE_TIMEOUT, BaseService
+from zenml.model_deployers.service import DEFAULT_SERVICE_TIMEOUT, BaseService, ServiceError
 from zenml.steps.config import BaseStepConfig
 from zenml.steps.context import StepContext
 from zenml.steps.decorator import step
@@ -17,6 +17,8 @@ __all__ = ["SeldonDeployerStepConfig", "seldon_model_deployer_step"]
 
 logger = logging.getLogger("zenml.seldon")
 
+#: The step's function name (the original framework recorded it as the step's name).
+STEP_NAME = "seldon_model_deployer_step"
 #: Sub-folder of the step's output where the deployed copy of the model is written.
 MODEL_FOLDER = "model"
 
@@ -57,9 +59,11 @@ def seldon_model_deployer_step(deploy_decision: bool, model: object,
             f"-d NAME'")
     info = current_step_run()
     run_id = info.run_id if info is not None else ""
+    source = info.step.source if info is not None else ""
     service_config = config.service_config.model_copy(update={
         "pipeline_name": context.pipeline_name, "pipeline_run_id": run_id,
-        "pipeline_step_name": context.step_name})
+        "pipeline_step_name": context.step_name,
+        "step_source_name": source.rpartition(":")[2].rpartition(".")[2] or STEP_NAME})
 
     existing = deployer.find_model_server(pipeline_name=context.pipeline_name,
                                           pipeline_step_name=context.step_name,
@@ -75,6 +79,13 @@ def seldon_model_deployer_step(deploy_decision: bool, model: object,
         logger.info("Deployment decision is negative, but no server serves '%s' for this step "
                     "yet: deploying this model.", service_config.model_name)
 
+    method = service_config.method
+    if method and not callable(getattr(model, method, None)):
+        raise ServiceError(
+            f"The {type(model).__name__} model given to '{context.step_name}' has no {method}(), "
+            f"which {service_config.implementation} answers (Seldon Core's default method is "
+            f"'{method}'); set SeldonDeploymentConfig(parameters={{'method': 'predict'}}) or "
+            f"train a model that has it")
     uri = f"{context.get_output_artifact_uri().rstrip('/')}/{MODEL_FOLDER}"
     context.artifact_store.makedirs(uri)
     materializer = context.materializers.get(type(model),
