@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from zenml.errors import PipelineConfigurationError, PipelineInterfaceError
@@ -12,6 +12,7 @@ from zenml.execution.deployment import (
     Deployment,
     InputSpec,
     OutputSpec,
+    Schedule,
     StackDeployment,
     StepSpec,
 )
@@ -108,8 +109,16 @@ def compile_deployment(
     enable_cache: bool,
     registry: MaterializerRegistry,
     step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    required_integrations: Sequence[str] = (),
+    requirements: Sequence[str] = (),
+    dockerignore_file: str | None = None,
+    schedule: Schedule | None = None,
 ) -> Deployment:
-    """Build the deployment of one run (steps must already be connected)."""
+    """Build the deployment of one run (steps must already be connected).
+
+    ``required_integrations``, ``requirements`` and ``dockerignore_file`` are the
+    pipeline's (``@pipeline(...)``), for orchestrators that build images.
+    """
     from zenml.__about__ import __version__
 
     specs: list[StepSpec] = []
@@ -141,4 +150,6 @@ def compile_deployment(
     return Deployment(
         zenml_version=__version__, pipeline_name=pipeline_name, run_name=run_name,
         run_id=str(uuid.uuid4()), enable_cache=enable_cache, source_roots=roots,
-        steps=specs, stack=StackDeployment.from_stack(stack))
+        steps=specs, stack=StackDeployment.from_stack(stack),
+        required_integrations=list(required_integrations), requirements=list(requirements),
+        dockerignore_file=dockerignore_file, schedule=schedule)

@@ -12,9 +12,10 @@ deployment made by a newer zenml.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from zenml.stack.component_type import StackComponentType
 
@@ -26,6 +27,7 @@ __all__ = [
     "Deployment",
     "InputSpec",
     "OutputSpec",
+    "Schedule",
     "StackDeployment",
     "StepSpec",
 ]
@@ -69,6 +71,33 @@ class StepSpec(BaseModel):
     enable_cache: bool = True
 
 
+class Schedule(BaseModel):
+    """When a pipeline runs again: from ``start_time`` every ``interval_second``.
+
+    The original framework's ``zenml.pipelines.schedule.Schedule``. Only an
+    orchestrator that can schedule runs accepts it (its ``SUPPORTS_SCHEDULES``);
+    the others refuse the run in one line. ``interval_second`` is a
+    :class:`~datetime.timedelta` or a number of seconds.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_time: datetime
+    end_time: datetime | None = None
+    interval_second: timedelta
+    catchup: bool = False
+
+    @property
+    def utc_start_time(self) -> str:
+        """The start time in UTC, ISO formatted."""
+        return self.start_time.astimezone(timezone.utc).isoformat()
+
+    @property
+    def utc_end_time(self) -> str | None:
+        """The end time in UTC, ISO formatted (None without one)."""
+        return self.end_time.astimezone(timezone.utc).isoformat() if self.end_time else None
+
+
 class ComponentDeployment(BaseModel):
     """A stack component's identity and configuration (secrets included)."""
 
@@ -108,6 +137,14 @@ class Deployment(BaseModel):
     source_roots: list[str] = Field(default_factory=list)
     steps: list[StepSpec]
     stack: StackDeployment
+    #: ``@pipeline(required_integrations=...)``: our integrations and the era's library
+    #: ones, which container-based orchestrators install into their images.
+    required_integrations: list[str] = Field(default_factory=list)
+    #: ``@pipeline(requirements=...)``: pip requirements (a file's lines already read).
+    requirements: list[str] = Field(default_factory=list)
+    #: ``@pipeline(dockerignore_file=...)``: ignore patterns for the image's code.
+    dockerignore_file: str | None = None
+    schedule: Schedule | None = None
 
     def step(self, name: str) -> StepSpec:
         """One step by name."""

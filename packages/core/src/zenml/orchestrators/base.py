@@ -23,6 +23,9 @@ class BaseOrchestrator(StackComponent):
     """
 
     TYPE: ClassVar[StackComponentType] = StackComponentType.ORCHESTRATOR
+    #: Whether ``run`` honours ``deployment.schedule`` (recurring runs); a run with a
+    #: schedule on an orchestrator that cannot schedule is refused before it starts.
+    SUPPORTS_SCHEDULES: ClassVar[bool] = False
 
     def run(self, deployment: Deployment, runtime: StackRuntime) -> str | None:
         """Run (or submit) every step of the deployment.

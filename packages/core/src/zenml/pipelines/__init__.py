@@ -2,9 +2,10 @@
 
 from zenml._lazy import lazy_exports
 
-__all__ = ["BasePipeline", "pipeline"]
+__all__ = ["BasePipeline", "Schedule", "pipeline"]
 
 __getattr__ = lazy_exports(__name__, {
     "BasePipeline": "zenml.pipelines.base_pipeline",
     "pipeline": "zenml.pipelines.decorator",
+    "Schedule": "zenml.pipelines.schedule",
 })

@@ -6,6 +6,7 @@ import inspect
 import logging
 import os
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,7 +24,7 @@ from zenml.utils.names import MAX_NAME_LENGTH, shown, validate_name
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from zenml.execution.deployment import Deployment
+    from zenml.execution.deployment import Deployment, Schedule
     from zenml.execution.runtime import StackRuntime
     from zenml.post_execution.views import PipelineRunView, PipelineView
     from zenml.stack.models import ComponentState
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
 __all__ = ["PREVENT_EXECUTION_ENV", "BasePipeline"]
 
 logger = logging.getLogger("zenml")
+
+#: The options the original framework took as constructor keywords (and in the
+#: ``INSTANCE_CONFIGURATION`` class attribute ``@pipeline`` wrote them to).
+ERA_OPTIONS = ("enable_cache", "required_integrations", "requirements", "requirements_file",
+               "dockerignore_file", "secrets")
 
 
 class BasePipeline:
@@ -44,14 +50,26 @@ class BasePipeline:
 
     NAME: ClassVar[str | None] = None
     ENABLE_CACHE: ClassVar[bool] = True
+    #: Integrations the steps need: ours (``zenml integration install``) or the era's
+    #: library ones (``sklearn``...); checked before a run, installed into images.
+    REQUIRED_INTEGRATIONS: ClassVar[Sequence[str]] = ()
+    #: pip requirements of the steps: a list, or the path of a requirements file.
+    REQUIREMENTS: ClassVar[str | Sequence[str] | None] = None
+    #: A ``.dockerignore`` for the image's code (container-based orchestrators).
+    DOCKERIGNORE_FILE: ClassVar[str | None] = None
+    #: The era's form of the options above: ``{"required_integrations": [...], ...}``.
+    INSTANCE_CONFIGURATION: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Check a pipeline's name where the class (or ``@pipeline``) defines it."""
         super().__init_subclass__(**kwargs)
         validate_name("pipeline", cls.NAME or cls.__name__, PipelineInterfaceError)
 
-    def __init__(self, *args: BaseStep, **kwargs: BaseStep) -> None:
+    def __init__(self, *args: BaseStep, **kwargs: Any) -> None:
         names = self._step_parameter_names()
+        self._set_options({**type(self).INSTANCE_CONFIGURATION, **{
+            key: kwargs.pop(key) for key in ERA_OPTIONS
+            if key in kwargs and key not in names and not isinstance(kwargs[key], BaseStep)}})
         if len(args) > len(names):
             raise PipelineInterfaceError(
                 f"Pipeline '{self.name}' takes {len(names)} steps "
@@ -90,6 +108,7 @@ class BasePipeline:
         self._step_parameters: dict[str, dict[str, Any]] = {}
         self._run_name: str | None = None
         self._config_enable_cache: bool | None = None
+        self._config_schedule: Schedule | None = None
 
     @property
     def name(self) -> str:
@@ -99,7 +118,74 @@ class BasePipeline:
     @property
     def enable_cache(self) -> bool:
         """Whether steps may be reused from earlier runs."""
-        return self.ENABLE_CACHE
+        return self.ENABLE_CACHE if self._enable_cache is None else self._enable_cache
+
+    # -- requirements ------------------------------------------------------------------
+    def _set_options(self, options: dict[str, Any]) -> None:
+        """The era's options (constructor keywords, ``INSTANCE_CONFIGURATION``)."""
+        unknown = sorted(set(options) - set(ERA_OPTIONS))
+        if unknown:
+            raise PipelineInterfaceError(
+                f"Pipeline '{self.name}' has unknown option(s) {', '.join(unknown)} in "
+                f"INSTANCE_CONFIGURATION (known: {', '.join(ERA_OPTIONS)})")
+        enable_cache = options.get("enable_cache")
+        if enable_cache is not None and not isinstance(enable_cache, bool):
+            raise PipelineInterfaceError(
+                f"Pipeline '{self.name}': enable_cache must be True or False")
+        self._enable_cache: bool | None = enable_cache
+        self.required_integrations: tuple[str, ...] = name_list(
+            self.name, "required_integrations",
+            options.get("required_integrations", self.REQUIRED_INTEGRATIONS))
+        requirements = options.get("requirements", self.REQUIREMENTS)
+        if requirements is not None and not isinstance(requirements, str):
+            requirements = name_list(self.name, "requirements", requirements)
+        self._requirements: str | tuple[str, ...] | None = requirements
+        self.requirements_file: str | None = options.get("requirements_file")
+        if self.requirements_file:
+            logger.warning("Pipeline '%s': requirements_file is deprecated; pass the file "
+                           "as requirements=%r", self.name, self.requirements_file)
+        self.dockerignore_file: str | None = options.get(
+            "dockerignore_file", self.DOCKERIGNORE_FILE)
+        self.secrets: list[str] = list(options.get("secrets") or [])
+        if self.secrets:
+            logger.warning("Pipeline '%s': secrets=%s are not put into the steps' "
+                           "environment; read them in the step from the stack's secrets "
+                           "manager", self.name, self.secrets)
+
+    def _requirement_lines(self) -> list[str]:
+        """The pipeline's own pip requirements (a requirements file is read now)."""
+        source = self._requirements
+        if source is None and self.requirements_file:
+            source = self.requirements_file
+        if source is None:
+            return []
+        if not isinstance(source, str):
+            return list(dict.fromkeys(source))
+        path = Path(source).expanduser()
+        if not path.is_absolute() and not path.is_file():
+            module = inspect.getmodule(type(self))
+            beside = Path(getattr(module, "__file__", "") or ".").parent / path
+            path = beside if beside.is_file() else path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            raise PipelineConfigurationError(
+                f"Pipeline '{self.name}': requirements={source!r} is not a readable file; "
+                f"pass a requirements file or a list like requirements=[{source!r}]"
+            ) from None
+        lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+        return list(dict.fromkeys(line for line in lines if line))
+
+    @property
+    def requirements(self) -> set[str]:
+        """The pip requirements of the required integrations and the pipeline's own."""
+        from zenml.integrations.requirements import resolve_required_integrations
+
+        result: set[str] = set(self._requirement_lines())
+        for item in resolve_required_integrations(self.name, self.required_integrations):
+            result.update(item.library.requirements if item.library else [item.distribution
+                                                                          or item.name])
+        return result
 
     def connect(self, *args: BaseStep, **kwargs: BaseStep) -> None:
         """Call the steps with each other's outputs; implement it in a subclass."""
@@ -146,6 +232,8 @@ class BasePipeline:
             self._run_name = config.run_name
         if config.enable_cache is not None:
             self._config_enable_cache = config.enable_cache
+        if config.schedule is not None:
+            self._config_schedule = config.schedule
         return self
 
     # -- running --------------------------------------------------------------------
@@ -175,9 +263,11 @@ class BasePipeline:
         return f"{self.name[:MAX_NAME_LENGTH - len(stamp)].rstrip()}{stamp}"
 
     def deployment(self, stack: Stack, *, run_name: str | None = None,
-                   enable_cache: bool | None = None) -> Deployment:
+                   enable_cache: bool | None = None, schedule: Schedule | None = None
+                   ) -> Deployment:
         """Build the deployment of a run on ``stack`` without running it."""
         from zenml.execution.compiler import compile_deployment
+        from zenml.integrations.requirements import resolve_required_integrations
         from zenml.plugins.manager import get_materializer_registry
 
         if run_name is not None:
@@ -190,14 +280,20 @@ class BasePipeline:
             pipeline_name=self.name, steps=self._connected_steps(), stack=stack,
             run_name=run_name or self._run_name or self.default_run_name(),
             enable_cache=enable_cache, registry=get_materializer_registry(),
-            step_parameters=self._step_parameters)
+            step_parameters=self._step_parameters,
+            required_integrations=[item.name for item in resolve_required_integrations(
+                self.name, self.required_integrations)],
+            requirements=self._requirement_lines(), dockerignore_file=self.dockerignore_file,
+            schedule=schedule or self._config_schedule)
 
-    def run(self, *, run_name: str | None = None, enable_cache: bool | None = None
-            ) -> PipelineRunView | None:
+    def run(self, *, run_name: str | None = None, enable_cache: bool | None = None,
+            schedule: Schedule | None = None) -> PipelineRunView | None:
         """Run the pipeline on the active stack and return the run.
 
         ``enable_cache=False`` re-runs every step this time. A failing step
-        raises :class:`zenml.errors.RunFailedError` naming the step.
+        raises :class:`zenml.errors.RunFailedError` naming the step. The
+        required integrations are checked first; a ``schedule`` is refused
+        unless the orchestrator can schedule runs.
 
         The run gets one :class:`~zenml.execution.runtime.StackRuntime`, built
         from its deployment; the returned view reads through it, so it reads
@@ -215,11 +311,22 @@ class BasePipeline:
             logger.info("Not running pipeline `%s`: %s is set (a step is importing this "
                         "module).", self.name, PREVENT_EXECUTION_ENV)
             return None
+        from zenml.integrations.requirements import check_required_integrations
+
+        check_required_integrations(self.name, self.required_integrations)
+        schedule = _schedule(schedule)
         repo = Repository()
         stack = repo.active_stack  # configurations only: nothing is instantiated here
         stack.validate()
-        deployment = self.deployment(stack, run_name=run_name, enable_cache=enable_cache)
+        deployment = self.deployment(stack, run_name=run_name, enable_cache=enable_cache,
+                                     schedule=schedule)
         runtime = StackRuntime(deployment.stack, flavors=repo.flavors, steps=self.steps)
+        if deployment.schedule is not None and \
+                not runtime.orchestrator.SUPPORTS_SCHEDULES:
+            orchestrator = runtime.orchestrator
+            raise PipelineConfigurationError(
+                f"Orchestrator '{orchestrator.name}' ({orchestrator.flavor}) cannot schedule "
+                f"runs; run pipeline '{self.name}' without a schedule")
         self._check_running(runtime, repo.component_states())
         logger.info("Creating run `%s` for pipeline `%s` on stack `%s`.",
                     deployment.run_name, self.name, runtime.name)
@@ -275,3 +382,35 @@ class BasePipeline:
         from zenml.repository import Repository
 
         return Repository().get_pipeline(self.name)
+
+
+def name_list(pipeline: str, option: str, value: object) -> tuple[str, ...]:
+    """A list of names (one string is one name), each a non-empty string."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(
+            isinstance(item, str) and item.strip() for item in value):
+        raise PipelineInterfaceError(
+            f"Pipeline '{pipeline}': {option} must be a list of strings, got {value!r}")
+    return tuple(dict.fromkeys(item.strip() for item in value))
+
+
+def _schedule(value: object) -> Schedule | None:
+    """``run(schedule=...)``: a Schedule (or a mapping of its fields)."""
+    from pydantic import ValidationError
+
+    from zenml.execution.deployment import Schedule
+
+    if value is None or isinstance(value, Schedule):
+        return value
+    if not isinstance(value, dict):
+        raise PipelineConfigurationError(
+            f"schedule must be a zenml.pipelines.schedule.Schedule, got "
+            f"{type(value).__name__}")
+    try:
+        return Schedule.model_validate(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "schedule"
+        raise PipelineConfigurationError(
+            f"schedule.{key}: {str(first['msg']).lower()}") from None

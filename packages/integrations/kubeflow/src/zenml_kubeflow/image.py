@@ -4,7 +4,9 @@ The context holds the user's code (each source root of the deployment, copied by
 :mod:`zenml_kubeflow.build_context`: minus ignored, private and secret-looking files;
 modes kept, never widened), the zenml distributions the stack uses
 (a local source checkout is copied, an installed release is pinned) and the
-requirements of the active integrations plus the user's own. Its content hash
+requirements of the active integrations plus the user's own: the pipeline's
+``required_integrations`` (ours as their distributions, the original framework's
+library ones as their pip packages) and ``requirements``. Its content hash
 (modes included) is the image tag, so unchanged code gives the same image.
 Building needs a container registry in the stack and a working ``docker``;
 otherwise a message says which commands to run.
@@ -128,27 +130,33 @@ def _distribution(name: str) -> _Distribution | None:
     return _Distribution(name=name, version=dist.version, source_dir=source_dir)
 
 
-def _stack_distributions(stack: Stack) -> tuple[list[_Distribution], list[str]]:
-    """The zenml distributions the stack's flavors come from, and their integrations'
-    third-party requirements."""
+def _stack_distributions(stack: Stack, required: tuple[str, ...] = ()
+                         ) -> tuple[list[_Distribution], list[str]]:
+    """The zenml distributions the stack's flavors and the pipeline's ``required``
+    integrations (ours) come from, and their integrations' third-party requirements."""
+    from zenml.integrations.catalog import get_known
     from zenml.plugins.manager import BUILTIN_NAME, call_each, get_flavor_registry, plugin_records
 
     registry = get_flavor_registry()
-    plugins = {BUILTIN_NAME, "kubeflow"}
+    plugins = {BUILTIN_NAME, "kubeflow", *required}
     for component in stack:
         flavor = registry.get(component.type, component.flavor)
         plugins.add(flavor.integration or BUILTIN_NAME)
     records = {r.name: r for r in plugin_records()}
     names = ["zenml-core"]
+    requirements: list[str] = []
     for plugin in sorted(plugins - {BUILTIN_NAME}):
         record = records.get(plugin)
         if record is not None and record.distribution not in ("", "?"):
             names.append(record.distribution)
+        elif plugin in required:  # required, not installed here: the catalog says what
+            entry = get_known(plugin)
+            names.append(entry.distribution)
+            requirements.extend(r for r in entry.requirements if r not in requirements)
         else:
             logger.warning("Plugin '%s' was not installed from a distribution, so the image "
                            "does not get it; add the package that provides it to the "
                            "orchestrator's requirements", plugin)
-    requirements: list[str] = []
     for plugin, info in call_each("zenml_integration"):
         if plugin in plugins and info is not None:
             requirements.extend(r for r in info.requirements if r not in requirements)
@@ -161,6 +169,35 @@ def _stack_distributions(stack: Stack) -> tuple[list[_Distribution], list[str]]:
             dist = _Distribution(name=name, version="", source_dir=None)
         found.append(dist)
     return found, requirements
+
+
+def _required_integrations(deployment: Deployment) -> tuple[tuple[str, ...], list[str]]:
+    """The pipeline's required integrations: ours (names) and the pip requirements of the
+    original framework's library integrations (``sklearn`` -> ``scikit-learn``)."""
+    from zenml.integrations.requirements import resolve_required_integrations
+
+    ours: list[str] = []
+    libraries: list[str] = []
+    for item in resolve_required_integrations(deployment.pipeline_name,
+                                              deployment.required_integrations):
+        if item.library is not None:
+            libraries.extend(r for r in item.library.requirements if r not in libraries)
+        else:
+            ours.append(item.name)
+    return tuple(ours), libraries
+
+
+def _dockerignore_patterns(deployment: Deployment) -> list[str]:
+    """``@pipeline(dockerignore_file=...)``: its patterns leave code out of the image too."""
+    if not deployment.dockerignore_file:
+        return []
+    path = Path(deployment.dockerignore_file).expanduser()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        raise KubeflowError(f"Pipeline '{deployment.pipeline_name}': dockerignore_file "
+                            f"{path} cannot be read; fix the path") from None
+    return [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _user_requirements(roots: list[tuple[str, str]], extra: list[str]) -> list[str]:
@@ -221,15 +258,17 @@ def prepare_build_context(deployment: Deployment, stack: Stack, *, context: Path
     context.mkdir(parents=True, mode=0o700)
     roots = image_source_roots(deployment)
     copied = 0
+    ignore = (*DEFAULT_IGNORE, *_dockerignore_patterns(deployment))
     for index, (root, _) in enumerate(roots):
         source = Path(root)
-        copied += copy_tree(source, context / "code" / str(index), DEFAULT_IGNORE,
+        copied += copy_tree(source, context / "code" / str(index), ignore,
                             skip=[*skip, context]).size
     if copied > LARGE_CONTEXT_BYTES:
         logger.warning("The image build context holds %.0f MB of code from %s; add a "
                        ".dockerignore there to leave out data and virtual environments.",
                        copied / 1e6, ", ".join(r for r, _ in roots))
-    distributions, integration_requirements = _stack_distributions(stack)
+    ours, libraries = _required_integrations(deployment)
+    distributions, integration_requirements = _stack_distributions(stack, ours)
     pinned: list[str] = []
     packages: list[str] = []
     for dist in distributions:
@@ -239,7 +278,7 @@ def prepare_build_context(deployment: Deployment, stack: Stack, *, context: Path
             packages.append(dist.name)
         else:
             pinned.append(f"{dist.name}=={dist.version}" if dist.version else dist.name)
-    requirements = [*integration_requirements,
+    requirements = [*integration_requirements, *libraries, *deployment.requirements,
                     *_user_requirements(roots, extra_requirements), *pinned]
     requirements = list(dict.fromkeys(requirements))
     (context / "requirements.txt").write_text(

@@ -77,6 +77,8 @@ class KubeflowOrchestrator(BaseOrchestrator):
     """
 
     config: KubeflowOrchestratorConfig
+    #: KFP recurring runs are not implemented: ``run(schedule=...)`` is refused in one line.
+    SUPPORTS_SCHEDULES: ClassVar[bool] = False
     #: Seconds between two looks at a submitted run.
     poll_interval: ClassVar[float] = 5.0
     #: A failed probe is reused for this many seconds (``stack up`` asks twice).
