@@ -327,3 +327,30 @@ def test_a_clone_around_the_current_folder_is_a_source_checkout(
     assert installer.source_checkout(cwd=tmp_path) is None
     about.write_text('__version__ = "0.0.1"\n')  # another version's clone is not used
     assert installer.source_checkout(cwd=work) is None
+
+
+# -- the original framework's library integrations (zenml integration install sklearn) --
+
+
+def test_library_integrations_install_their_library_with_pip(
+        zen: Zen, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(installer, "run_pip",
+                        lambda args, echo, what: calls.append(list(args)))
+    # scikit-learn is installed in the test environment: nothing to do
+    result = zen("integration", "install", "sklearn", "-y")
+    assert "it is installed already (scikit-learn)" in result.output
+    assert calls == []
+    assert zen("integration", "requirements", "sklearn").output.split() == ["scikit-learn"]
+    # a library that is not installed here goes to pip, after the question
+    assert zen.fails("integration", "install", "neural_prophet", input="n\n").stderr.strip() \
+        == "Error: aborted"
+    assert calls == []
+    result = zen("integration", "install", "neural_prophet", "great_expectations",
+                 input="y\n")
+    assert "Install neuralprophet, great-expectations? [y/N]" in result.output
+    assert calls == [["install", "neuralprophet", "great-expectations"]]
+    assert "Installed integration 'neural_prophet' (neuralprophet)" in result.output
+    # --force reinstalls an installed one
+    zen("integration", "install", "sklearn", "-y", "--force")
+    assert calls[-1] == ["install", "scikit-learn"]

@@ -11,6 +11,7 @@ import click
 from zenml.cli.output import declare, print_table, warning
 
 if TYPE_CHECKING:
+    from zenml.integrations.requirements import LibraryIntegration
     from zenml.integrations.status import IntegrationStatus
     from zenml.stack.component_type import StackComponentType
     from zenml.stack.models import ComponentModel
@@ -77,6 +78,13 @@ def list_integrations() -> None:
 def requirements(name: str | None) -> None:
     statuses = _statuses()
     if name is not None:
+        from zenml.integrations.requirements import library_integration
+
+        library = library_integration(name)
+        if library is not None:  # the original framework's library integrations
+            for requirement in library.requirements:
+                declare(requirement)
+            return
         for requirement in _find(statuses, name).requirements:
             declare(requirement)
         return
@@ -98,8 +106,15 @@ def requirements(name: str | None) -> None:
 def install(names: tuple[str, ...], yes: bool, find_links: Path | None, force: bool) -> None:
     from zenml.integrations import installer
     from zenml.integrations.catalog import get_known
+    from zenml.integrations.requirements import library_integration
     from zenml.integrations.status import installed_version
 
+    libraries = [found for name in names if (found := library_integration(name)) is not None]
+    if libraries:  # the original framework's library integrations (sklearn, ...)
+        _install_libraries(libraries, yes, find_links, force)
+        names = tuple(name for name in names if library_integration(name) is None)
+        if not names:
+            return
     entries = list({entry.name: entry for entry in map(get_known, names)}.values())
     before = {entry.name: installed_version(entry.distribution) for entry in entries}
     if not force:
@@ -127,6 +142,31 @@ def install(names: tuple[str, ...], yes: bool, find_links: Path | None, force: b
                     else "it provides no flavors yet")
         declare(f"Installed integration '{entry.name}' ({entry.distribution} {status.version}); "
                 f"{provides}.")
+
+
+def _install_libraries(libraries: Sequence[LibraryIntegration], yes: bool,
+                       find_links: Path | None, force: bool) -> None:
+    """Install the era's library integrations: their libraries, with pip."""
+    from zenml.integrations import installer
+
+    if not force:
+        for library in libraries:
+            if library.installed:
+                declare(f"Integration '{library.name}' is a library; it is installed already "
+                        f"({', '.join(library.requirements)}); --force reinstalls it.")
+        libraries = [library for library in libraries if force or not library.installed]
+        if not libraries:
+            return
+    requirements = list(dict.fromkeys(r for library in libraries for r in library.requirements))
+    if not yes:
+        click.confirm(f"Install {', '.join(requirements)}?", abort=True)
+    args = ["install", *requirements]
+    if find_links is not None:
+        args += ["--find-links", str(find_links.absolute())]
+    installer.run_pip(args, click.echo, ", ".join(requirements))
+    for library in libraries:
+        declare(f"Installed integration '{library.name}' ({', '.join(library.requirements)}); "
+                f"it is a library: zenml's materializers for it need nothing more.")
 
 
 @integration.command("uninstall", short_help="Uninstall integrations with pip.",

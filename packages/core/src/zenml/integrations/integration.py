@@ -28,14 +28,17 @@ class Integration:
     NAME: ClassVar[str] = ""
     #: The import package whose presence means "installed".
     PACKAGE: ClassVar[str] = ""
-    #: Requirements of a library integration (the catalog has those of zenml-<name>).
-    LIBRARY_REQUIREMENTS: ClassVar[tuple[str, ...]] = ()
+    #: Whether it is one of the era's library integrations
+    #: (:data:`zenml.integrations.requirements.LIBRARY_INTEGRATIONS`), not a zenml-<name>.
+    LIBRARY: ClassVar[bool] = False
 
     @classmethod
     def get_requirements(cls) -> list[str]:
         """The third-party requirements (for a zenml-<name> package, its distribution too)."""
-        if cls.LIBRARY_REQUIREMENTS:
-            return list(cls.LIBRARY_REQUIREMENTS)
+        if cls.LIBRARY:
+            from zenml.integrations.requirements import LIBRARY_INTEGRATIONS
+
+            return list(LIBRARY_INTEGRATIONS[cls.NAME].requirements)
         from zenml.integrations.catalog import get_known
 
         known = get_known(cls.NAME)
@@ -89,4 +92,4 @@ class SklearnIntegration(Integration):
 
     NAME = "sklearn"
     PACKAGE = "sklearn"
-    LIBRARY_REQUIREMENTS = ("scikit-learn",)
+    LIBRARY = True

@@ -23,6 +23,7 @@ __all__ = [
     "MissingIntegrationError",
     "RequiredIntegration",
     "check_required_integrations",
+    "library_integration",
     "resolve_required_integrations",
 ]
 
@@ -43,6 +44,14 @@ class LibraryIntegration:
     name: str
     module: str
     requirements: tuple[str, ...]
+
+    @property
+    def installed(self) -> bool:
+        """Whether its library can be imported here (nothing is imported)."""
+        try:
+            return importlib.util.find_spec(self.module) is not None
+        except (ImportError, ValueError):
+            return False
 
 
 def _lib(name: str, module: str, *requirements: str) -> LibraryIntegration:
@@ -93,7 +102,7 @@ class RequiredIntegration:
     def installed(self) -> bool:
         """Whether it can be used in this interpreter (nothing is imported)."""
         if self.library is not None:
-            return importlib.util.find_spec(self.library.module) is not None
+            return self.library.installed
         from zenml.integrations.status import installed_version
 
         return self.distribution is not None and installed_version(self.distribution) is not None
@@ -108,6 +117,19 @@ class RequiredIntegration:
 
 def _key(name: object) -> str:
     return str(name).strip().lower().replace("-", "_")
+
+
+def library_integration(name: object) -> LibraryIntegration | None:
+    """The era's library integration called ``name`` (``sklearn``), if it is one.
+
+    A name of the catalog (one of ours) is never a library integration.
+    """
+    from zenml.integrations.catalog import CATALOG
+
+    key = _key(name).removeprefix("zenml_")
+    if any(entry.name == key for entry in CATALOG):
+        return None
+    return LIBRARY_INTEGRATIONS.get(key)
 
 
 def resolve_required_integrations(pipeline_name: str, names: Iterable[object]
