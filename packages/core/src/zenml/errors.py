@@ -11,10 +11,12 @@ __all__ = [
     "ArtifactStoreError",
     "ConfigError",
     "EntityExistsError",
+    "EntityKeyError",
     "EntityNotFoundError",
     "FlavorNotInstalled",
     "IllegalOperationError",
     "MaterializerError",
+    "MaterializerInterfaceError",
     "MetadataStoreError",
     "ObjectImportError",
     "PipelineConfigurationError",
@@ -38,6 +40,18 @@ class EntityExistsError(ZenMLError):
 
 class EntityNotFoundError(ZenMLError):
     """No stack, component or flavor with that name is registered."""
+
+
+class EntityKeyError(EntityNotFoundError, KeyError):
+    """A pipeline, run or step looked up by name does not exist.
+
+    Also a :class:`KeyError`, which the original framework raised there, so
+    ``except KeyError`` in code written for it keeps working. ``str()`` is the
+    message as it is (``KeyError`` would quote it).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class FlavorNotInstalled(EntityNotFoundError):
@@ -103,6 +117,10 @@ class PipelineConfigurationError(ZenMLError):
 
 class MaterializerError(ZenMLError):
     """No materializer can read or write a type, or one failed."""
+
+
+class MaterializerInterfaceError(MaterializerError):
+    """A materializer class is defined in a way that cannot work (e.g. no ASSOCIATED_TYPES)."""
 
 
 class RunFailedError(ZenMLError):

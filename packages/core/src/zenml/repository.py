@@ -15,6 +15,7 @@ from zenml.config.global_config import local_stores_dir, store_path
 from zenml.config.repository_config import find_repository_root, initialize_repository
 from zenml.errors import (
     ConfigError,
+    EntityKeyError,
     EntityNotFoundError,
     ProvisioningError,
     StoreError,
@@ -284,17 +285,27 @@ class Repository:
             stack = Stack.from_model(self.store.get_stack(stack_name), self.flavors)
         return stack.metadata_store, stack.artifact_store
 
-    def get_pipelines(self, stack_name: str | None = None) -> list[PipelineView]:
-        """Every pipeline recorded in a stack's metadata store (the active one by default)."""
+    def get_pipelines(self, stack_name: str | None = None, *, stack_key: str | None = None
+                      ) -> list[PipelineView]:
+        """Every pipeline recorded in a stack's metadata store (the active one by default).
+
+        ``stack_key`` is the original framework's name for ``stack_name``.
+        """
         from zenml.post_execution.views import PipelineView
 
-        metadata_store, artifact_store = self.run_stores(stack_name)
+        metadata_store, artifact_store = self.run_stores(stack_name or stack_key)
         return [PipelineView(metadata_store, p, artifact_store)
-                for p in metadata_store.get_pipelines()]
+                for p in metadata_store.get_pipeline_records()]
 
     def get_pipeline(self, pipeline_name: Any = None, *, pipeline: Any = None,
-                     stack_name: str | None = None) -> PipelineView:
-        """One pipeline by name, pipeline class or pipeline object."""
+                     stack_name: str | None = None, stack_key: str | None = None
+                     ) -> PipelineView:
+        """One pipeline by name, pipeline class or pipeline object.
+
+        The original framework's forms work too: ``get_pipeline(pipeline_name=...,
+        stack_key=...)`` and ``get_pipeline(pipeline=...)``. A pipeline that has
+        not run raises :class:`~zenml.errors.EntityKeyError` (also a ``KeyError``).
+        """
         from zenml.post_execution.views import PipelineView
 
         target = pipeline if pipeline is not None else pipeline_name
@@ -303,10 +314,10 @@ class Repository:
         name = target if isinstance(target, str) else getattr(target, "name", None)
         if not isinstance(name, str):
             name = getattr(target, "NAME", None) or getattr(target, "__name__", str(target))
-        metadata_store, artifact_store = self.run_stores(stack_name)
-        for record in metadata_store.get_pipelines():
+        metadata_store, artifact_store = self.run_stores(stack_name or stack_key)
+        for record in metadata_store.get_pipeline_records():
             if record.name == name:
                 return PipelineView(metadata_store, record, artifact_store)
-        raise EntityNotFoundError(
+        raise EntityKeyError(
             f"No pipeline '{name}' has run on metadata store '{metadata_store.name}' "
             f"(see 'zenml pipeline list')")

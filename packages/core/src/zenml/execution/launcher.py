@@ -13,7 +13,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from zenml.errors import RunFailedError, StepInterfaceError, ZenMLError
-from zenml.execution.cache import cache_key
+from zenml.execution.cache import (
+    RUNTIME_MATERIALIZERS,
+    cache_key,
+    runtime_materializers,
+    stale_runtime_materializer,
+)
 from zenml.execution.source import load_source, resolve_source
 from zenml.execution.step_info import (
     StepRunInfo,
@@ -117,7 +122,13 @@ class StepLauncher:
         if self.deployment.enable_cache and spec.enable_cache:
             original = store.find_cached_step_run(self.deployment.pipeline_name, key)
             missing = self._missing_output(original) if original is not None else None
-            if original is not None and missing is None:
+            stale = (stale_runtime_materializer(spec, original, store.get_step_outputs(
+                original.id), self._materializer) if original is not None and missing is None
+                else None)
+            if stale is not None:
+                logger.info("Not reusing the cached outputs of step %s: %s.", step_label(spec),
+                            stale)
+            elif original is not None and missing is None:
                 store.record_cached_step_run(original=original, **common)
                 logger.info("Using cached version of step %s.", step_label(spec))
                 return ExecutionStatus.CACHED
@@ -250,6 +261,7 @@ class StepLauncher:
 
     def _execute(self, spec: StepSpec, inputs: Mapping[str, ArtifactRecord],
                  info: StepRunInfo, folder: str) -> list[NewArtifact]:
+        from zenml.artifacts.base_artifact import BaseArtifact
         from zenml.materializers.base import BaseMaterializer
         from zenml.steps.context import StepContext
 
@@ -259,9 +271,14 @@ class StepLauncher:
         artifact_store = runtime.artifact_store
         kwargs: dict[str, Any] = {}
         for name, artifact in inputs.items():
+            annotation = interface.inputs[name]
+            if isinstance(annotation, type) and issubclass(annotation, BaseArtifact):
+                # ``model: ModelArtifact`` (the original framework): the artifact, unread
+                kwargs[name] = annotation(uri=artifact.uri, name=artifact.name, id=artifact.id)
+                continue
             reader = self._materializer(artifact.materializer).from_context(
                 runtime.artifact_context(artifact.uri))
-            kwargs[name] = reader.handle_input(interface.inputs[name])
+            kwargs[name] = reader.handle_input(annotation)
         if interface.config_class is not None and interface.config_param is not None:
             kwargs[interface.config_param] = interface.config_class.model_validate(
                 spec.parameters)
@@ -285,6 +302,10 @@ class StepLauncher:
                     f"Step '{spec.name}' returned {type(value).__name__} for output "
                     f"'{name}', which is annotated {expected.__name__}")
             chosen[name] = self._output_materializer(spec, name, expected, value)
+        recorded = runtime_materializers(spec, chosen)  # not in the cache key: record them
+        if recorded:
+            self.metadata_store.set_step_run_extra(info.step_run_id, RUNTIME_MATERIALIZERS,
+                                                   recorded)
         written = []
         for name, value in values.items():
             uri = uris[name][0]

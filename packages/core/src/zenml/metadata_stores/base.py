@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from zenml.errors import MetadataStoreError
+from zenml.errors import EntityKeyError, EntityNotFoundError, MetadataStoreError
 from zenml.metadata_stores.records import (
     ArtifactRecord,
     ExecutionStatus,
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
     from sqlalchemy import exc
 
+    from zenml.artifact_stores.base import BaseArtifactStore
     from zenml.metadata_stores.records_repository import RunRecords
+    from zenml.post_execution.views import PipelineView
     from zenml.sql.database import Database
 
 __all__ = ["BaseMetadataStore", "NewArtifact"]
@@ -200,9 +202,48 @@ class BaseMetadataStore(StackComponent):
         """The newest finished step run of this pipeline with the same cache key."""
         return self.records.find_cached_step_run(pipeline_name, cache_key)
 
-    def get_pipelines(self) -> list[PipelineRecord]:
-        """Every pipeline, by first run."""
+    def get_pipeline_records(self) -> list[PipelineRecord]:
+        """Every pipeline, by first run (the records; :meth:`get_pipelines` gives views)."""
         return self.records.get_pipelines()
+
+    # -- the original framework's read API: views ---------------------------------------
+    def get_pipelines(self, *, artifact_store: BaseArtifactStore | None = None,
+                      hidden_run_id: str | None = None) -> list[PipelineView]:
+        """Every pipeline, by first run, as views (the original framework's read API).
+
+        ``artifact_store`` is where the views read artifacts from (a step's
+        ``context.metadata_store`` passes the run's); ``hidden_run_id`` is a run
+        left out of the views (the asking step's own, unfinished run): a pipeline
+        whose only run it is is left out too, as it was then.
+        """
+        from zenml.post_execution.views import PipelineView
+
+        hidden_pipeline = None
+        if hidden_run_id is not None:
+            try:
+                hidden_pipeline = self.get_run(hidden_run_id).pipeline_name
+            except EntityNotFoundError:
+                hidden_pipeline = None
+        return [PipelineView(self, record, artifact_store, hidden_run_id=hidden_run_id)
+                for record in self.get_pipeline_records()
+                if record.name != hidden_pipeline or self.count_runs(record.name) > 1]
+
+    def get_pipeline(self, pipeline_name: str, *,
+                     artifact_store: BaseArtifactStore | None = None,
+                     hidden_run_id: str | None = None) -> PipelineView:
+        """The pipeline of that name as a view (the original framework's read API).
+
+        A pipeline with no run (none but ``hidden_run_id``) raises
+        :class:`~zenml.errors.EntityKeyError`, also a ``KeyError`` as then (the
+        era's step-fixture docs catch it: "No prior runs found.").
+        """
+        for view in self.get_pipelines(artifact_store=artifact_store,
+                                       hidden_run_id=hidden_run_id):
+            if view.name == pipeline_name:
+                return view
+        earlier = " earlier" if hidden_run_id is not None else ""
+        raise EntityKeyError(f"No{earlier} run of pipeline '{pipeline_name}' is recorded in "
+                             f"metadata store '{self.name}'")
 
     def get_runs(self, pipeline_name: str | None = None, *, newest_first: bool = False,
                  limit: int | None = None, offset: int = 0) -> list[RunRecord]:

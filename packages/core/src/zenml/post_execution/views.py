@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from zenml.errors import ArtifactStoreError, EntityNotFoundError
+from zenml.errors import ArtifactStoreError, EntityKeyError, EntityNotFoundError
 from zenml.metadata_stores.records import (
     ArtifactRecord,
     ExecutionStatus,
@@ -92,20 +92,71 @@ class _View(Generic[R]):
 
 
 class PipelineView(_View[PipelineRecord]):
-    """A pipeline and its runs."""
+    """A pipeline and its runs.
+
+    ``hidden_run_id`` leaves one run out of :attr:`runs` and :meth:`get_run`:
+    the run of the step that asks (through ``context.metadata_store``), which is
+    not finished yet, as the original framework's step saw it.
+    """
+
+    def __init__(self, store: BaseMetadataStore, record: PipelineRecord,
+                 artifact_store: BaseArtifactStore | None = None, *,
+                 hidden_run_id: str | None = None) -> None:
+        super().__init__(store, record, artifact_store)
+        self._hidden_run_id = hidden_run_id
+
+    @property
+    def created(self) -> datetime:
+        """When the pipeline first ran (UTC)."""
+        return self._record.created
 
     @property
     def runs(self) -> list[PipelineRunView]:
         """Every run, oldest first (``runs[-1]`` is the latest)."""
         return [PipelineRunView(self._store, r, self._artifact_store)
-                for r in self._store.get_runs(self.name)]
+                for r in self._store.get_runs(self.name) if r.id != self._hidden_run_id]
 
-    def get_run(self, name: str) -> PipelineRunView:
-        """One run by name."""
-        record = self._store.get_run(name)
-        if record.pipeline_name != self.name:
-            raise EntityNotFoundError(f"Pipeline '{self.name}' has no run '{name}'")
+    def get_run_names(self) -> list[str]:
+        """The names of the runs, oldest first."""
+        return [run.name for run in self.runs]
+
+    def get_run(self, run_name: str | None = None, *, name: str | None = None
+                ) -> PipelineRunView:
+        """One run by name (``get_run("x")``, ``get_run(run_name="x")`` or ``name="x"``).
+
+        A missing run raises :class:`~zenml.errors.EntityKeyError`, which is
+        also a ``KeyError`` as in the original framework.
+        """
+        wanted = run_name if run_name is not None else name
+        if wanted is None:
+            raise ValueError("get_run() needs a run name")
+        try:
+            record = self._store.get_run(wanted)
+        except EntityNotFoundError:
+            record = None
+        if record is None or record.pipeline_name != self.name or (
+                record.id == self._hidden_run_id):
+            names = ", ".join(self.get_run_names()[-5:]) or "none"
+            raise EntityKeyError(f"Pipeline '{self.name}' has no run '{wanted}' (latest "
+                                 f"runs: {names}; see 'zenml pipeline runs list')")
         return PipelineRunView(self._store, record, self._artifact_store)
+
+    def get_run_for_completed_step(self, step_name: str) -> PipelineRunView:
+        """The newest run in which step ``step_name`` ran (not cached) and completed."""
+        for run in reversed(self.runs):
+            for step in run.steps:
+                if step_name in (step.name, step.entrypoint_name) and (
+                        step.status is ExecutionStatus.COMPLETED):
+                    return run
+        raise EntityKeyError(f"No run of pipeline '{self.name}' has completed step "
+                             f"'{step_name}' without the cache")
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, PipelineView) and other.id == self.id
+                and other._store.name == self._store.name)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self._store.name))
 
     def __repr__(self) -> str:
         return f"PipelineView(name={self.name!r})"
@@ -157,13 +208,47 @@ class PipelineRunView(_View[RunRecord]):
         return [StepView(self._store, r, self._artifact_store, run=self._record)
                 for r in self._store.get_step_runs(self.id)]
 
-    def get_step(self, name: str) -> StepView:
-        """One step by its name in the pipeline."""
-        for step in self.steps:
-            if step.name == name:
-                return step
-        names = ", ".join(s.name for s in self.steps) or "none"
-        raise KeyError(f"Run '{self.name}' has no step '{name}' (steps: {names})")
+    def get_step_names(self) -> list[str]:
+        """The steps' names in the pipeline, in the order they started."""
+        return [step.name for step in self.steps]
+
+    def get_step(self, name: Any = None, *, step: Any = None) -> StepView:
+        """One step, by its name in the pipeline or its function's (class's) name.
+
+        ``get_step("trainer")``, ``get_step(name="trainer")`` and ``get_step(step=...)``
+        (a name, a step class or a step object) as in the original framework,
+        which named a step by its function. A name in the pipeline wins over a
+        function name; a missing step raises :class:`~zenml.errors.EntityKeyError`
+        (also a ``KeyError``).
+        """
+        target = step if step is not None else name
+        if target is None:
+            raise ValueError("get_step() needs a step name")
+        if isinstance(target, str):
+            wanted = target
+        else:
+            from zenml.steps.base_step import BaseStep
+
+            step_class = target if isinstance(target, type) else type(target)
+            if not (isinstance(step_class, type) and issubclass(step_class, BaseStep)):
+                raise ValueError(f"get_step() takes a step name, class or object, not "
+                                 f"{target!r}")
+            own = getattr(target, "name", None) if not isinstance(target, type) else None
+            wanted = own if isinstance(own, str) else (step_class.STEP_NAME
+                                                       or step_class.__name__)
+        steps = self.steps
+        for candidate in steps:
+            if candidate.name == wanted:
+                return candidate
+        matches = [s for s in steps if s.entrypoint_name == wanted]
+        if len(matches) == 1:
+            return matches[0]
+        names = ", ".join(s.name for s in steps) or "none"
+        if matches:
+            raise EntityKeyError(
+                f"Run '{self.name}' has {len(matches)} steps of function '{wanted}' "
+                f"({', '.join(s.name for s in matches)}); get one by its name in the pipeline")
+        raise EntityKeyError(f"Run '{self.name}' has no step '{wanted}' (steps: {names})")
 
     def __repr__(self) -> str:
         return f"PipelineRunView(name={self.name!r}, status={self.status.value!r})"
@@ -192,6 +277,11 @@ class StepView(_View[StepRunRecord]):
         return self._record.entrypoint_name
 
     @property
+    def pipeline_step_name(self) -> str:
+        """The step's name in the pipeline (:attr:`name`; the original framework's spelling)."""
+        return self._record.name
+
+    @property
     def status(self) -> ExecutionStatus:
         """running, completed, cached or failed (also for a step whose run was killed)."""
         return ExecutionStatus.FAILED if self._died() else self._record.status
@@ -202,14 +292,22 @@ class StepView(_View[StepRunRecord]):
         return self._record.is_cached
 
     @property
+    def is_completed(self) -> bool:
+        """Whether the step finished (ran or reused its outputs)."""
+        return self.status.is_finished
+
+    @property
     def parameters(self) -> dict[str, Any]:
         """The step's parameters (its config's fields)."""
         return dict(self._record.parameters)
 
     @property
     def extra(self) -> dict[str, Any]:
-        """Values components recorded on the step run (e.g. experiment tracker URLs)."""
-        return dict(self._record.extra)
+        """Values components recorded on the step run (e.g. experiment tracker URLs).
+
+        zenml's own bookkeeping (keys starting with ``_zenml``) is left out.
+        """
+        return {k: v for k, v in self._record.extra.items() if not k.startswith("_zenml")}
 
     @property
     def error(self) -> str | None:
@@ -239,8 +337,18 @@ class StepView(_View[StepRunRecord]):
     @cached_property
     def outputs(self) -> dict[str, ArtifactView]:
         """Output artifacts by output name (a cached step's are the original's)."""
-        return {k: ArtifactView(self._store, a, self._artifact_store)
+        return {k: ArtifactView(self._store, a, self._artifact_store, parent_step_id=self.id)
                 for k, a in self._store.get_step_outputs(self.id).items()}
+
+    @property
+    def input(self) -> ArtifactView:
+        """The single input (an error if there are several or none)."""
+        inputs = self.inputs
+        if len(inputs) != 1:
+            names = ", ".join(inputs) or "none"
+            raise ValueError(f"Step '{self.name}' has inputs {names}; use "
+                             f".inputs['<name>']")
+        return next(iter(inputs.values()))
 
     @property
     def output(self) -> ArtifactView:
@@ -258,6 +366,27 @@ class StepView(_View[StepRunRecord]):
 
 class ArtifactView(_View[ArtifactRecord]):
     """One stored output."""
+
+    def __init__(self, store: BaseMetadataStore, record: ArtifactRecord,
+                 artifact_store: BaseArtifactStore | None = None, *,
+                 parent_step_id: str | None = None) -> None:
+        super().__init__(store, record, artifact_store)
+        self._parent_step_id = parent_step_id
+
+    @property
+    def parent_step_id(self) -> str:
+        """The step run it was viewed from (its producer, unless that step was cached)."""
+        return self._parent_step_id or self._record.producer_step_run_id
+
+    @property
+    def producer_step_id(self) -> str:
+        """The step run that wrote it."""
+        return self._record.producer_step_run_id
+
+    @property
+    def is_cached(self) -> bool:
+        """Whether it is the output of a cached step (written by an earlier run)."""
+        return self.parent_step_id != self.producer_step_id
 
     @property
     def uri(self) -> str:
@@ -291,6 +420,7 @@ class ArtifactView(_View[ArtifactRecord]):
         """Load the artifact with the materializer that wrote it (or the one given)."""
         from zenml.execution.source import load_source
         from zenml.execution.step_info import no_pipeline_runs
+        from zenml.io.fileio import artifact_store_scope
         from zenml.materializers.base import ArtifactContext, BaseMaterializer
         from zenml.plugins.manager import get_materializer_registry
 
@@ -308,7 +438,9 @@ class ArtifactView(_View[ArtifactRecord]):
             materializer: type[BaseMaterializer] = (materializer_class
                                                     or load_source(self.materializer))
         context = ArtifactContext(self.uri, self._artifact_store, get_materializer_registry())
-        return materializer.from_context(context).handle_input(data_type)
+        # materializers of the original framework use zenml.io.fileio on artifact.uri
+        with artifact_store_scope(self._artifact_store):
+            return materializer.from_context(context).handle_input(data_type)
 
     def __repr__(self) -> str:
         return f"ArtifactView(name={self.name!r}, uri={self.uri!r})"

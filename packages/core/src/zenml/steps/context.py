@@ -11,8 +11,49 @@ if TYPE_CHECKING:
     from zenml.materializers.base import BaseMaterializer
     from zenml.materializers.registry import MaterializerRegistry
     from zenml.metadata_stores.base import BaseMetadataStore
+    from zenml.post_execution.views import PipelineView
 
-__all__ = ["StepContext"]
+__all__ = ["StepContext", "StepMetadataStore"]
+
+
+class StepMetadataStore:
+    """The run's metadata store as a running step sees it (``context.metadata_store``).
+
+    Everything is the store's own (attributes and methods are passed through),
+    except the original framework's read API, :meth:`get_pipelines` and
+    :meth:`get_pipeline`: its views read artifacts from the run's artifact
+    store and leave out the step's own run, which has not finished (so
+    ``get_pipeline(name).runs[-1]`` is the previous run, as it was then).
+    """
+
+    def __init__(self, store: BaseMetadataStore, artifact_store: BaseArtifactStore,
+                 run_id: str) -> None:
+        self._store = store
+        self._artifact_store = artifact_store
+        self._run_id = run_id
+
+    @property
+    def store(self) -> BaseMetadataStore:
+        """The metadata store itself."""
+        return self._store
+
+    def get_pipelines(self) -> list[PipelineView]:
+        """Every pipeline, by first run, as views (without the current run)."""
+        return self._store.get_pipelines(artifact_store=self._artifact_store,
+                                         hidden_run_id=self._run_id)
+
+    def get_pipeline(self, pipeline_name: str) -> PipelineView:
+        """One pipeline's view without the current run (``KeyError`` if no other run)."""
+        return self._store.get_pipeline(pipeline_name, artifact_store=self._artifact_store,
+                                        hidden_run_id=self._run_id)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_store":  # copy/pickle probe before __init__
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+    def __repr__(self) -> str:
+        return f"StepMetadataStore({self._store!r})"
 
 
 class StepContext:
@@ -50,9 +91,15 @@ class StepContext:
         return self._runtime
 
     @property
-    def metadata_store(self) -> BaseMetadataStore:
-        """The stack's metadata store."""
-        return self._runtime.metadata_store
+    def metadata_store(self) -> StepMetadataStore:
+        """The stack's metadata store, with the original framework's read API.
+
+        ``get_pipeline(name)`` / ``get_pipelines()`` give views of earlier runs
+        (this run, unfinished, is left out); everything else is the store's
+        own (``.store`` is the store itself).
+        """
+        return StepMetadataStore(self._runtime.metadata_store, self._runtime.artifact_store,
+                                 self._info.run_id)
 
     @property
     def artifact_store(self) -> BaseArtifactStore:
