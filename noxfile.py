@@ -6,6 +6,9 @@ Sessions:
 - ``examples``: the quickstart pipeline, and the example plugin installed into a
   fresh environment.
 - ``e2e``: the core with every integration installed (CLI import budget).
+- ``era``: programs written for the original framework (0.8-0.10), unchanged, on
+  MariaDB + S3, W&B offline, Seldon local and Kubeflow (tests(core) runs them on the
+  default stack); ``nox -s era -- seldon`` runs one stack.
 - ``lint`` (ruff and the import contract, tests/contracts) and ``typecheck`` (mypy).
 - ``build``: ``hatch build`` of every package into ``dist/``, then the core
   wheel in a fresh environment installs integrations from there (tests/packaging).
@@ -107,6 +110,35 @@ def e2e(session: nox.Session) -> None:
     _install_editable(session, CORE, *INTEGRATIONS)
     session.run("pytest", str(ROOT / "tests" / "e2e"), "-q", _basetemp(session, "e2e"),
                 *session.posargs)
+
+
+ERA_STACKS = ["mysql-s3", "wandb", "seldon", "kubeflow"]
+ERA_INTEGRATIONS = ["mysql", "s3", "wandb", "seldon", "kubeflow"]
+
+
+@nox.session(python=PYTHON)
+def era(session: nox.Session) -> None:
+    """The original framework's (0.8-0.10) programs (packages/core/tests/era) on every
+    stack beyond the default one (tests(core) runs that): MariaDB + S3, W&B offline,
+    Seldon local, Kubeflow compiled and its tasks executed. ``nox -s era -- wandb``
+    runs the named stacks only."""
+    paths = [PACKAGES[name] for name in ERA_INTEGRATIONS]
+    _install_editable(session, CORE, *paths)
+    session.install(*dict.fromkeys(requirement for path in (CORE, *paths)
+                                   for requirement in _test_requirements(path)))
+    stacks = [arg for arg in session.posargs if arg in ERA_STACKS] or ERA_STACKS
+    options = [arg for arg in session.posargs if arg not in ERA_STACKS]
+    failed = []
+    for stack in stacks:
+        try:
+            session.run("pytest", str(CORE / "tests" / "era"), "-q", "-p", "no:cacheprovider",
+                        "-o", "asyncio_default_fixture_loop_scope=function",
+                        _basetemp(session, f"era-{stack}"), *options,
+                        env={"ZENML_ERA_STACK": stack})
+        except nox.command.CommandFailed:  # run the other stacks too
+            failed.append(stack)
+    if failed:
+        session.error(f"era programs failed on: {', '.join(failed)}")
 
 
 @nox.session(python=PYTHON)
