@@ -23,6 +23,7 @@ __all__ = [
     "PipelineInterfaceError",
     "ProvisioningError",
     "RunFailedError",
+    "SecretsManagerError",
     "StackValidationError",
     "StepInterfaceError",
     "StoreError",
@@ -138,3 +139,7 @@ class ArtifactStoreError(StoreError):
 
 class MetadataStoreError(StoreError):
     """The metadata store cannot be reached or holds unexpected data."""
+
+
+class SecretsManagerError(StoreError):
+    """A secrets manager cannot read its secrets (missing or wrong key, corrupt store)."""
