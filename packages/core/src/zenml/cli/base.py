@@ -21,6 +21,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "integration": "zenml.cli.integration:integration",
     "pipeline": "zenml.cli.pipeline:pipeline",
     "plugins": "zenml.cli.plugins:plugins",
+    "secret": "zenml.cli.secret:secret",
     "stack": "zenml.cli.stack:stack",
     "version": "zenml.cli.init:version",
 }

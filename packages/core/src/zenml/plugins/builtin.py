@@ -12,12 +12,13 @@ if TYPE_CHECKING:
 
 @hookimpl
 def zenml_flavors() -> list[Flavor]:
-    """The ``local`` orchestrator and artifact store, ``sqlite`` metadata store
-    and ``default`` container registry."""
+    """The ``local`` orchestrator and artifact store, ``sqlite`` metadata store,
+    ``default`` container registry and ``local`` secrets manager."""
     from zenml.artifact_stores.config import LocalArtifactStoreConfig
     from zenml.container_registries.config import DefaultContainerRegistryConfig
     from zenml.metadata_stores.config import SQLiteMetadataStoreConfig
     from zenml.orchestrators.config import LocalOrchestratorConfig
+    from zenml.secrets_managers.config import LocalSecretsManagerConfig
     from zenml.stack.component_type import StackComponentType as T
     from zenml.stack.flavor import Flavor
 
@@ -45,6 +46,12 @@ def zenml_flavors() -> list[Flavor]:
             type=T.CONTAINER_REGISTRY,
             config_class=DefaultContainerRegistryConfig,
             implementation="zenml.container_registries.base:BaseContainerRegistry",
+        ),
+        Flavor(
+            name="local",
+            type=T.SECRETS_MANAGER,
+            config_class=LocalSecretsManagerConfig,
+            implementation="zenml.secrets_managers.local:LocalSecretsManager",
         ),
     ]
 
