@@ -169,9 +169,36 @@ class Repository:
         """Delete a component no stack uses."""
         return self.store.delete_component(type_, name)
 
-    def instantiate(self, model: ComponentModel) -> StackComponent:
-        """The implementation object of a registered component."""
-        return self.flavors.get(model.type, model.flavor).create_component(model)
+    def instantiate(self, model: ComponentModel, stack: StackModel | None = None
+                    ) -> StackComponent:
+        """The implementation object of a registered component, built through a
+        :class:`~zenml.stack.stack.Stack` so that its secret references resolve.
+
+        They resolve through the secrets manager of ``stack``; by default the
+        active stack when it holds the component, else a stack holding it that
+        has a secrets manager, else the active stack.
+        """
+        from zenml.stack.stack import Stack
+
+        if stack is None:
+            stack = self._stack_of(model)
+        components = {**stack.components, model.type: model}
+        component = Stack(stack.name, components, self.flavors, id=stack.id).component(model.type)
+        assert component is not None  # the stack holds it
+        return component
+
+    def _stack_of(self, model: ComponentModel) -> StackModel:
+        """The stack whose secrets manager a component outside a run reads its secrets from."""
+        active = self.active_stack_model
+        used = active.components.get(model.type)
+        if used is not None and used.id == model.id:
+            return active
+        for stack in self.store.list_stacks():
+            used = stack.components.get(model.type)
+            if (used is not None and used.id == model.id
+                    and StackComponentType.SECRETS_MANAGER in stack.components):
+                return stack
+        return active
 
     # -- stacks (the rules live in zenml.stack_rules) ----------------------------------
 

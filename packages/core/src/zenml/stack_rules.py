@@ -80,10 +80,37 @@ class StackRules:
     def validate(self, name: str, components: Mapping[StackComponentType, ComponentModel],
                  overrides: Mapping[StackComponentType, StackComponentConfig] | None = None
                  ) -> None:
-        """Refuse stack ``name`` made of ``components`` unless every component agrees."""
+        """Refuse stack ``name`` made of ``components`` unless every component agrees and
+        its secrets manager holds every secret and key the components reference."""
         from zenml.stack.stack import validate_stack
 
-        validate_stack(name, self.specs(components, overrides))
+        specs = self.specs(components, overrides)
+        validate_stack(name, specs)
+        self.check_secrets(name, components, specs)
+
+    def check_secrets(self, name: str, components: Mapping[StackComponentType, ComponentModel],
+                      specs: Mapping[StackComponentType, ComponentSpec]) -> None:
+        """Refuse a stack whose references its secrets manager cannot resolve (one line
+        naming the missing secret or key and the command creating it)."""
+        from zenml.secrets_managers.resolve import check_secret_needs, secret_needs
+
+        needs = secret_needs(
+            (f"{type_.display_name} '{spec.name}'", type(spec.config), spec.config.to_storable())
+            for type_, spec in specs.items() if type_ is not StackComponentType.SECRETS_MANAGER)
+        if not needs:
+            return
+        manager = None
+        spec = specs.get(StackComponentType.SECRETS_MANAGER)
+        if spec is not None:
+            from zenml.secrets_managers.base import BaseSecretsManager
+
+            flavor = self._flavors().get(StackComponentType.SECRETS_MANAGER, spec.flavor)
+            model = components[StackComponentType.SECRETS_MANAGER]
+            built = flavor.load_implementation()(name=spec.name, id=model.id, flavor=spec.flavor,
+                                                 config=spec.config)
+            if isinstance(built, BaseSecretsManager):
+                manager = built
+        check_secret_needs(name, manager, needs)
 
     def couple(self, session: StackSession, stack_name: str,
                components: Mapping[StackComponentType, ComponentModel], decouple: bool) -> None:

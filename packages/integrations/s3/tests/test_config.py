@@ -109,7 +109,8 @@ def test_register_describe_and_list_never_show_the_secrets(zen: Zen) -> None:
 
 
 def test_interactive_registration_asks_for_the_secrets_without_echo(zen: Zen) -> None:
-    fields = ["s3://bucket/x", "AKIDINTERACTIVE", "SECRETINTERACTIVE", "", "", "", ""]
+    # path, key, secret, then ENTER for token, the three kwargs and authentication_secret
+    fields = ["s3://bucket/x", "AKIDINTERACTIVE", "SECRETINTERACTIVE", "", "", "", "", ""]
     result = zen("artifact-store", "register", "asked", "--flavor=s3", "-i",
                  input="\n".join(fields) + "\n")
     assert "AKIDINTERACTIVE" not in result.output and "SECRETINTERACTIVE" not in result.output

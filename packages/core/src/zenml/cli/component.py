@@ -63,6 +63,41 @@ def _config_rows(model: ComponentModel) -> list[tuple[str, Any]]:
     return [(k.upper(), masked.get(k, v)) for k, v in data.items()]
 
 
+def _offer_secret(repo: Repository, type_: StackComponentType, name: str, flavor: str,
+                  values: dict[str, Any]) -> bool:
+    """``register -i``: offer to keep the secret fields in the active stack's secrets
+    manager and reference them; True when the component was registered that way."""
+    from zenml.secrets_managers.migration import (
+        default_secret_name,
+        plan_secret,
+        store_as_secret,
+    )
+    from zenml.secrets_managers.references import parse_reference
+
+    stack = repo.active_stack_model
+    if StackComponentType.SECRETS_MANAGER not in stack.components:
+        return False
+    flavor_obj, config = repo.build_config(type_, flavor, values)  # refused before asking
+    fields = [field for field in config.secret_field_names()
+              if values.get(field) is not None and parse_reference(values[field]) is None]
+    if not fields:
+        return False
+    manager_name = stack.components[StackComponentType.SECRETS_MANAGER].name
+    secret_name = default_secret_name(type_, name)
+    if not click.confirm(f"Store {', '.join(fields)} in secrets manager '{manager_name}' as "
+                         f"secret '{secret_name}' (recommended)?", default=True):
+        return False
+    manager = repo.active_stack.secrets_manager
+    assert manager is not None  # the stack has one
+    secret, references = plan_secret(flavor_obj.config_class, secret_name, values, fields)
+    stored = {**values, **{field: str(ref) for field, ref in references.items()}}
+    store_as_secret(manager, secret,
+                    lambda: repo.register_component(type_, name, flavor, stored))
+    declare(f"Successfully registered {type_.display_name} `{name}`; {', '.join(fields)} "
+            f"kept in secret '{secret_name}' of secrets manager '{manager_name}'.")
+    return True
+
+
 def flavor_cell(model: ComponentModel) -> str:
     """The flavor's name, with a note when it is not installed."""
     from zenml.integrations.catalog import not_installed_note
@@ -126,8 +161,10 @@ def make_component_group(type_: StackComponentType) -> click.Group:
         raw = parse_extra_args(args)
         if interactive:
             raw = prompt_for_fields(flavor_obj.config_class, raw)
-        repo.register_component(type_, name, flavor,
-                                typed_values(flavor_obj.config_class, raw))
+        values = typed_values(flavor_obj.config_class, raw)
+        if interactive and _offer_secret(repo, type_, name, flavor, values):
+            return
+        repo.register_component(type_, name, flavor, values)
         declare(f"Successfully registered {display} `{name}`.")
 
     register.type_ = type_  # type: ignore[attr-defined]

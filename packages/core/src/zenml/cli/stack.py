@@ -181,6 +181,20 @@ def describe_stack(stack_name: str | None) -> None:
     caption = f"'{model.name}' stack" + (" (ACTIVE)" if model.name == active else "")
     print_table(["COMPONENT_TYPE", "COMPONENT_NAME", "FLAVOR", "STATE"], rows,
                 title="Stack Configuration", caption=caption)
+    _warn_clear_secrets(model, "are stored in clear")
+
+
+def _warn_clear_secrets(model: StackModel, where: str) -> None:
+    """One warning per component of ``model`` holding secret values typed in clear."""
+    from zenml.secrets_managers.migration import clear_secret_fields
+
+    for type_, _ in COMPONENT_FLAGS:
+        component = model.components.get(type_)
+        fields = clear_secret_fields(component) if component is not None else []
+        if component is not None and fields:
+            warning(f"{type_.display_name.capitalize()} '{component.name}': "
+                    f"{', '.join(fields)} {where}; move them into the secrets manager with "
+                    f"'zenml secret migrate {type_.cli_name} {component.name}'")
 
 
 @stack.command("get", help="Print the active stack's name.")
@@ -254,7 +268,10 @@ def stack_down(force: bool, yes: bool) -> None:
 
 
 @stack.command("export", help="Write a stack and its components' configuration to a YAML "
-                              "file (secrets included: keep it private).")
+                              "file: references to secrets stay references and the secrets "
+                              "the stack needs are listed (names and keys, never values); "
+                              "values typed in clear are included (keep it private, or run "
+                              "'zenml secret migrate' first).")
 @click.argument("stack_name")
 @click.argument("filename", required=False)
 def export_stack(stack_name: str, filename: str | None) -> None:
@@ -262,9 +279,10 @@ def export_stack(stack_name: str, filename: str | None) -> None:
     from zenml.utils.paths import encode_segment
 
     # a name is data: the default file is in this folder whatever the stack is called
-    path = export_stack_file(_repo(), stack_name,
-                             filename or f"{encode_segment(stack_name)}.yaml")
+    repo = _repo()
+    path = export_stack_file(repo, stack_name, filename or f"{encode_segment(stack_name)}.yaml")
     declare(f"Exported stack '{stack_name}' to file '{path}'.")
+    _warn_clear_secrets(repo.store.get_stack(stack_name), "are in the file in clear")
 
 
 @stack.command("import", help="Register a stack (and its missing components) from a file "
@@ -272,7 +290,11 @@ def export_stack(stack_name: str, filename: str | None) -> None:
 @click.argument("stack_name")
 @click.argument("filename", required=False)
 @decouple_option
-def import_stack(stack_name: str, filename: str | None, decouple_stores: bool) -> None:
+@click.option("-i", "--interactive", is_flag=True,
+              help="Ask (without echo) for the secrets the stack needs that its secrets "
+                   "manager lacks, and create them.")
+def import_stack(stack_name: str, filename: str | None, decouple_stores: bool,
+                 interactive: bool) -> None:
     from zenml.cli.stack_files import import_stack_file
     from zenml.utils.paths import encode_segment
 
@@ -280,7 +302,7 @@ def import_stack(stack_name: str, filename: str | None, decouple_stores: bool) -
         filename, stack_name = stack_name, ""
     name, renamed = import_stack_file(
         _repo(), stack_name, filename or f"{encode_segment(stack_name)}.yaml",
-        decouple_stores=decouple_stores)
+        decouple_stores=decouple_stores, interactive=interactive)
     for type_, new_name in renamed.items():
         warning(f"The file's {type_.display_name} is registered here as '{new_name}' (its "
                 f"name was taken by a different {type_.display_name})")

@@ -12,6 +12,7 @@ from zenml.stack.component_type import StackComponentType
 from zenml.utils.imports import import_object, split_import_path
 
 if TYPE_CHECKING:
+    from zenml.secrets_managers.resolve import SecretsSource
     from zenml.stack.component import StackComponent
     from zenml.stack.config import StackComponentConfig
     from zenml.stack.models import ComponentModel
@@ -98,10 +99,16 @@ class Flavor:
         object.__setattr__(self, "description", doc)
 
     def build_config(self, values: Mapping[str, Any]) -> StackComponentConfig:
-        """Validate ``values`` into this flavor's config; one-line errors naming the fix."""
+        """Validate ``values`` into this flavor's config; one-line errors naming the fix.
+
+        A field may hold a ``{{SECRET_NAME.KEY}}`` reference whatever its type: it is
+        kept as written (validated once resolved, where the component is used) and
+        the other fields are validated as usual.
+        """
         from pydantic import ValidationError
 
         from zenml.errors import ConfigError
+        from zenml.secrets_managers.references import parse_reference
 
         cls = self.config_class
         what = f"{self.type.display_name} flavor '{self.name}'"
@@ -110,29 +117,84 @@ class Flavor:
         if unknown:
             raise ConfigError(f"Unknown field(s) {', '.join('--' + k for k in unknown)} for "
                               f"{what}; valid fields: {valid}")
+        references = {key: str(ref) for key, value in values.items()
+                      if (ref := parse_reference(value)) is not None}
         try:
-            return cls.model_validate(dict(values))
+            config = cls.model_validate(dict(values))
         except ValidationError as error:
-            problems = error.errors()
-            missing = [str(p["loc"][0]) for p in problems
-                       if p["type"] == "missing" and p["loc"]]
-            if missing:
-                flags = " ".join(f"--{m}=VALUE" for m in missing)
-                raise ConfigError(f"Missing required field(s) for {what}: "
-                                  f"{', '.join('--' + m for m in missing)}; pass {flags} or "
-                                  f"use -i to be prompted (valid fields: {valid})") from None
-            first = problems[0]
-            field = ".".join(str(part) for part in first["loc"]) or "config"
-            # the refused value, and every secret, whatever the validator quoted
-            shown = [values.get(str(first["loc"][0])) if first["loc"] else None,
-                     first.get("input"),
-                     *(values.get(name) for name in cls.secret_field_names())]
-            message = without_values(str(first["msg"]), shown)
-            raise ConfigError(f"Invalid value for --{field} ({what}): {message}") from None
+            problems = [p for p in error.errors()
+                        if not (p["loc"] and str(p["loc"][0]) in references)]
+            if problems:
+                raise self._config_error(problems, values, what, valid) from None
+            config = self._with_references(values, references, what, valid, None)
+        else:
+            if references:  # a validator may have changed the text: keep it as written
+                config = self._with_references(values, references, what, valid, config)
+        return config
 
-    def create_component(self, model: ComponentModel) -> StackComponent:
-        """The implementation object for a registered component (imports it)."""
-        config = self.build_config(model.config)
+    def _with_references(self, values: Mapping[str, Any], references: Mapping[str, str],
+                         what: str, valid: str, checked: StackComponentConfig | None
+                         ) -> StackComponentConfig:
+        """The config of ``values`` whose ``references`` fields are kept as written
+        (``checked``: ``values`` validated as they are, when that passed)."""
+        from pydantic import ValidationError
+
+        cls = self.config_class
+        others = {key: value for key, value in values.items() if key not in references}
+        try:  # the other fields together, each reference field at its default meanwhile
+            if checked is None:
+                checked = cls.model_validate(others)
+            data = {key: getattr(checked, key) for key in others}
+        except ValidationError as error:
+            # a whole-config rule may fail only because a reference field is left out
+            problems = [p for p in error.errors()
+                        if p["loc"] and str(p["loc"][0]) not in references]
+            if problems:
+                raise self._config_error(problems, values, what, valid) from None
+            data = {}  # a reference stands for a required field: one field at a time
+            for key, value in others.items():
+                try:
+                    holder = cls.model_construct()
+                    cls.__pydantic_validator__.validate_assignment(holder, key, value)
+                except ValidationError as field_error:
+                    raise self._config_error(field_error.errors(), values, what,
+                                             valid) from None
+                data[key] = getattr(holder, key)
+        return cls.model_construct(_fields_set=set(values), **data, **references)
+
+    def _config_error(self, problems: Any, values: Mapping[str, Any], what: str,
+                      valid: str) -> Exception:
+        from zenml.errors import ConfigError
+
+        cls = self.config_class
+        missing = [str(p["loc"][0]) for p in problems if p["type"] == "missing" and p["loc"]]
+        if missing:
+            flags = " ".join(f"--{m}=VALUE" for m in missing)
+            return ConfigError(f"Missing required field(s) for {what}: "
+                               f"{', '.join('--' + m for m in missing)}; pass {flags} or "
+                               f"use -i to be prompted (valid fields: {valid})")
+        first = problems[0]
+        field = ".".join(str(part) for part in first["loc"]) or "config"
+        # the refused value, and every secret, whatever the validator quoted
+        shown = [values.get(str(first["loc"][0])) if first["loc"] else None,
+                 first.get("input"),
+                 *(values.get(name) for name in cls.secret_field_names())]
+        message = without_values(str(first["msg"]), shown)
+        return ConfigError(f"Invalid value for --{field} ({what}): {message}")
+
+    def create_component(self, model: ComponentModel,
+                         secrets: SecretsSource | None = None) -> StackComponent:
+        """The implementation object for a registered component (imports it).
+
+        References (and fields naming a secret) are resolved first
+        (:func:`zenml.secrets_managers.resolve.resolve_values`): from the
+        environment an orchestrator set, else from ``secrets()``, the secrets
+        manager of the stack the component is used in.
+        """
+        from zenml.secrets_managers.resolve import resolve_values
+
+        values = resolve_values(self, model, secrets)
+        config = self.build_config(values)
         return self.load_implementation()(name=model.name, id=model.id, flavor=model.flavor,
                                           config=config)
 

@@ -32,8 +32,12 @@ class ComponentModel:
     updated: datetime | None = None
 
     def masked_config(self) -> dict[str, Any]:
-        """The stored config with secret values replaced by a mask."""
-        return {k: (MASK if k in self.secret_fields and v is not None else v)
+        """The stored config with secret values replaced by a mask (a ``{{SECRET.KEY}}``
+        reference is shown: it is not a value)."""
+        from zenml.secrets_managers.references import parse_reference
+
+        return {k: (MASK if k in self.secret_fields and v is not None
+                    and parse_reference(v) is None else v)
                 for k, v in self.config.items()}
 
 

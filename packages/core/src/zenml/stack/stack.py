@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from zenml.errors import StackValidationError
 from zenml.stack.component import StackComponent
 from zenml.stack.component_type import MANDATORY_COMPONENT_TYPES, StackComponentType
-from zenml.stack.config import ComponentSpec
+from zenml.stack.config import ComponentSpec, StackComponentConfig
 
 if TYPE_CHECKING:
     from zenml.alerters.base import BaseAlerter
@@ -53,6 +53,15 @@ def validate_stack(name: str, components: Mapping[StackComponentType, ComponentS
         spec.config.validate_stack(components)
 
 
+def _holds_secrets(config: StackComponentConfig, stored: Mapping[str, Any]) -> bool:
+    """Whether a stored config has references or fields naming a secret (resolved in the
+    built component's ``config``)."""
+    from zenml.secrets_managers.references import parse_reference
+
+    return (any(parse_reference(value) is not None for value in stored.values())
+            or any(stored.get(name) for name in config.SECRET_NAME_FIELDS))
+
+
 class Stack:
     """A stack whose components are instantiated on first use.
 
@@ -71,7 +80,9 @@ class Stack:
         self._instances: dict[StackComponentType, StackComponent] = {}
         # every component in ``models`` order, once all are built (read every step)
         self._every: tuple[tuple[StackComponentType, StackComponent], ...] | None = None
-        self._lock = threading.Lock()  # steps of a parallel run share the stack
+        # steps of a parallel run share the stack; re-entered when a component's references
+        # build the secrets manager
+        self._lock = threading.RLock()
 
     @classmethod
     def from_model(cls, model: StackModel, flavors: FlavorRegistry) -> Stack:
@@ -95,8 +106,15 @@ class Stack:
             instance = self._instances.get(type_)
             if instance is None:
                 flavor = self._flavors.get(type_, model.flavor)
-                instance = self._instances[type_] = flavor.create_component(model)
+                # references resolve through this stack's secrets manager (built without)
+                secrets = (None if type_ is StackComponentType.SECRETS_MANAGER
+                           else self._secrets_manager)
+                instance = self._instances[type_] = flavor.create_component(model, secrets)
         return instance
+
+    def _secrets_manager(self) -> BaseSecretsManager | None:
+        """The secrets manager (built only when a reference needs it)."""
+        return self.secrets_manager
 
     def _all(self) -> tuple[tuple[StackComponentType, StackComponent], ...]:
         every = self._every
@@ -118,7 +136,9 @@ class Stack:
         specs = {}
         for type_, model in self.models.items():
             instance = self._instances.get(type_)
-            config = (instance.config if instance is not None else
+            # a built component's config holds resolved secrets: never hand those out
+            config = (instance.config if instance is not None
+                      and not _holds_secrets(instance.config, model.config) else
                       self._flavors.get(type_, model.flavor).build_config(model.config))
             specs[type_] = ComponentSpec(name=model.name, flavor=model.flavor, config=config)
         return specs

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+from typing import ClassVar
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from zenml.metadata_stores.config import BaseMetadataStoreConfig
 from zenml.stack.component_type import StackComponentType
+from zenml.stack.config import SecretNameField
 from zenml.stack.flavor import Flavor
 
 __all__ = [
@@ -68,12 +70,23 @@ class MySQLMetadataStoreConfig(BaseMetadataStoreConfig):
         ssl_cert: Client certificate: a PEM file path or PEM text.
         ssl_key: Client certificate's private key: a PEM file path or PEM text (secret).
         ssl_verify_server_cert: Check the server's certificate and host name.
+        secret: Name of a ``mysql`` secret of the stack's secrets manager whose
+            ``user``, ``password``, ``ssl_ca``, ``ssl_cert`` and ``ssl_key`` are
+            used (read only where the store is used; not together with
+            password or ssl_key; its user wins over username).
     """
+
+    SECRET_NAME_FIELDS: ClassVar[dict[str, SecretNameField]] = {
+        "secret": SecretNameField("mysql", {
+            "user": "username", "password": "password", "ssl_ca": "ssl_ca",
+            "ssl_cert": "ssl_cert", "ssl_key": "ssl_key"}),
+    }
 
     host: str = Field(description="Host name or IP address of the MySQL / MariaDB server.")
     port: int = Field(default=3306, ge=1, le=65535, description="TCP port of the server.")
     database: str = Field(description="Database holding zenml's tables (it must exist).")
-    username: str = Field(description="User to log in as.")
+    username: str | None = Field(
+        default=None, description="User to log in as (required unless --secret holds it).")
     password: SecretStr | None = Field(default=None, description="That user's password.")
     ssl_ca: str | None = Field(
         default=None,
@@ -89,6 +102,10 @@ class MySQLMetadataStoreConfig(BaseMetadataStoreConfig):
         default=None,
         description="Check the server's certificate and host name (default: yes whenever "
                     "TLS is on); true also turns TLS on.")
+    secret: str | None = Field(
+        default=None,
+        description="Name of a 'mysql' secret in the stack's secrets manager holding user, "
+                    "password and ssl_* (instead of password and ssl_key).")
 
     @field_validator("host")
     @classmethod
@@ -119,10 +136,30 @@ class MySQLMetadataStoreConfig(BaseMetadataStoreConfig):
 
     @field_validator("username")
     @classmethod
-    def _user_name(cls, value: str) -> str:
-        if not value or len(value) > 80:
+    def _user_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value or len(value) > 80):
             raise ValueError("the username must have 1 to 80 characters")
         return value
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_alone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        given = [f"--{name}" for name in ("password", "ssl_key")
+                 if info.data.get(name) is not None]
+        if value is not None and given:
+            raise ValueError(f"secret names the secret holding the credentials; pass it or "
+                             f"{', '.join(given)}, not both")
+        return value.strip() if value is not None else None
+
+    @model_validator(mode="after")
+    def _someone(self) -> MySQLMetadataStoreConfig:
+        whole = {"host", "database"} <= self.model_fields_set  # not one field of -i
+        if whole and self.username is None and self.secret is None:
+            raise ValueError("a username is needed: pass --username=USER, or --secret=NAME "
+                             "naming a 'mysql' secret that holds the user")
+        return self
 
     @field_validator("ssl_ca")
     @classmethod

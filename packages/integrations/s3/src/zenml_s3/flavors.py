@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from zenml.artifact_stores.config import BaseArtifactStoreConfig
 from zenml.stack.component_type import StackComponentType
+from zenml.stack.config import SecretNameField
 from zenml.stack.flavor import Flavor
 
 __all__ = [
@@ -57,7 +58,17 @@ class S3ArtifactStoreConfig(BaseArtifactStoreConfig):
             :data:`DEFAULT_CONFIG_KWARGS` (timeouts and bounded retries).
         s3_additional_kwargs: extra parameters of every S3 request, e.g.
             ``ServerSideEncryption``.
+        authentication_secret: the name of an ``aws`` secret of the stack's
+            secrets manager whose ``aws_access_key_id``, ``aws_secret_access_key``
+            and ``aws_session_token`` are used as key, secret and token (read only
+            where the store is used; not together with key/secret/token).
     """
+
+    SECRET_NAME_FIELDS: ClassVar[dict[str, SecretNameField]] = {
+        "authentication_secret": SecretNameField("aws", {
+            "aws_access_key_id": "key", "aws_secret_access_key": "secret",
+            "aws_session_token": "token"}),
+    }
 
     path: str = Field(
         description="s3://BUCKET or s3://BUCKET/PREFIX under which artifacts are stored; "
@@ -86,6 +97,10 @@ class S3ArtifactStoreConfig(BaseArtifactStoreConfig):
         default_factory=dict,
         description='Extra parameters of every S3 request as JSON, e.g. '
                     '{"ServerSideEncryption": "AES256"}.')
+    authentication_secret: str | None = Field(
+        default=None,
+        description="Name of an 'aws' secret in the stack's secrets manager holding the "
+                    "credentials (instead of key, secret and token).")
 
     @field_validator("path")
     @classmethod
@@ -175,6 +190,18 @@ class S3ArtifactStoreConfig(BaseArtifactStoreConfig):
         if value is not None and info.data.get("key") is None:
             raise ValueError("a session token needs key and secret too (temporary credentials)")
         return value
+
+    @field_validator("authentication_secret")
+    @classmethod
+    def _secret_alone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        given = [f"--{name}" for name in ("key", "secret", "token")
+                 if info.data.get(name) is not None]
+        if value is not None and given:
+            raise ValueError(f"authentication_secret names the secret holding the "
+                             f"credentials; pass it or {', '.join(given)}, not both")
+        return value.strip() if value is not None else None
 
     @property
     def bucket(self) -> str:
