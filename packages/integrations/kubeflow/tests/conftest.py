@@ -1,8 +1,11 @@
 """Fixtures: an isolated zenml config per test, stacks with the kubeflow orchestrator,
-the local orchestrator for comparison, and a stub KFP REST server on 127.0.0.1."""
+the local orchestrator for comparison, a stub KFP REST server on 127.0.0.1, and
+kmock's Kubernetes API emulator (``cluster``: skipped locally without kmock, a
+failure under ``CI=true``)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -21,6 +24,26 @@ if str(TESTS) not in sys.path:  # the compiled tasks import sample_pipelines fro
     sys.path.insert(0, str(TESTS))
 
 from kfp_stub import KfpStub  # noqa: E402
+from kube_emulator import Cluster  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """kmock ships a pytest plugin that loads pytest-asyncio; these tests use neither, so
+    settle the loop scope it would otherwise warn about on every run."""
+    cache = getattr(config, "_inicache", None)
+    if isinstance(cache, dict):
+        cache.setdefault("asyncio_default_fixture_loop_scope", "function")
+
+
+def need(*modules: str) -> None:
+    """Skip (locally) or fail (CI=true) unless every module is importable."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if not missing:
+        return
+    message = f"needs {', '.join(missing)} (install the kubeflow test dependency group)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +109,15 @@ def kfp_stub() -> Iterator[KfpStub]:
         yield stub
     finally:
         stub.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
+    """kmock's Kubernetes API emulator; ``$KUBECONFIG`` points at it (context ``kmock``,
+    namespace ``kubeflow``; context ``nowhere`` is a closed port)."""
+    need("kmock")
+    kubeconfig = tmp_path / "kubeconfig"
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    with Cluster(kubeconfig) as emulator:
+        yield emulator

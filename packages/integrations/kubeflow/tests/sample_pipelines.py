@@ -7,6 +7,7 @@ image puts the code folder on it).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Any
 
@@ -80,6 +81,17 @@ def own_command_line() -> list:
         return [part.decode() for part in handle.read().split(b"\0") if part]
 
 
+class VariablesConfig(BaseStepConfig):
+    names: list[str] = []
+
+
+@step(enable_cache=False)
+def env_digests(config: VariablesConfig) -> dict:
+    """sha256 of each environment variable named (None: unset): no value is recorded."""
+    return {name: (hashlib.sha256(os.environ[name].encode()).hexdigest()
+                   if name in os.environ else None) for name in config.names}
+
+
 @pipeline
 def linear(first, second, third):
     third(second(first()))
@@ -123,6 +135,9 @@ def make(shape: str, **options: Any) -> Any:
                        after=add_one())
     if shape == "context":
         return context_pipeline(probe=where())
+    if shape == "env_digests":
+        return context_pipeline(probe=env_digests(
+            config=VariablesConfig(names=options.get("names", []))))
     if shape == "cmdline":
         return context_pipeline(probe=own_command_line())
     raise ValueError(shape)

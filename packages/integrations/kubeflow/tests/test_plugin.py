@@ -39,7 +39,8 @@ def test_requirements_match_the_catalog_and_the_distribution() -> None:
 
 def test_the_kubeflow_orchestrator_flavor_is_registered() -> None:
     flavors = dict(call_each("zenml_flavors"))["kubeflow"]
-    assert [(f.name, f.type) for f in flavors] == [("kubeflow", T.ORCHESTRATOR)]
+    assert [(f.name, f.type) for f in flavors] == [("kubeflow", T.ORCHESTRATOR),
+                                                   ("kubernetes", T.SECRETS_MANAGER)]
     flavor = get_flavor_registry().get(T.ORCHESTRATOR, "kubeflow")
     assert flavor.integration == "kubeflow"
     assert issubclass(flavor.config_class, BaseOrchestratorConfig)
@@ -64,3 +65,17 @@ def test_cli_commands_have_help(zen: Zen) -> None:
     assert "Kubeflow Pipelines UI" in zen("kubeflow", "ui", "--help").output
     help_text = zen("orchestrator", "register", "--help").output
     assert "--flavor=kubeflow" in help_text and "--compile_only" in help_text
+
+
+def test_the_kubernetes_secrets_manager_flavor_is_registered_and_light() -> None:
+    from zenml.secrets_managers.base import BaseSecretsManager
+    from zenml.secrets_managers.config import BaseSecretsManagerConfig
+
+    flavor = get_flavor_registry().get(T.SECRETS_MANAGER, "kubernetes")
+    assert flavor.integration == "kubeflow"
+    assert issubclass(flavor.config_class, BaseSecretsManagerConfig)
+    assert flavor.build_config({}).model_dump() == {"kubernetes_context": None,
+                                                   "namespace": "kubeflow"}
+    assert issubclass(flavor.load_implementation(), BaseSecretsManager)
+    modules = imported_modules_after(code="import zenml_kubeflow.secrets_manager")
+    assert {name.partition(".")[0] for name in modules} & set(HEAVY_MODULES) == set()

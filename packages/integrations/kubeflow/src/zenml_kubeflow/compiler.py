@@ -16,6 +16,15 @@ many steps there are. KFP resolves the two placeholders to the KFP run's id and 
 name: every KFP run of the YAML (a re-run from the UI too) is its own zenml
 run. Dependencies follow the pipeline's DAG, KFP caching is off (zenml caches),
 and each task gets the resources and environment of its ``step_settings``.
+
+Secret references (``{{NAME.KEY}}``, or a field naming a whole secret) in the
+stack's configurations stay references in the deployment. With the
+``kubernetes`` secrets manager, every task gets each referenced value in the
+environment variable :func:`~zenml.secrets_managers.references.secret_env_var`
+from a ``secretKeyRef`` to that manager's Kubernetes Secret (the ``kubernetes``
+platform spec's ``secretAsEnv``, what ``kfp.kubernetes.use_secret_as_env``
+writes): the YAML names Secrets and keys, never values. A secrets manager that
+keeps secrets on this machine is refused (:func:`secret_env`).
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ __all__ = [
     "compile_pipeline",
     "kfp_name",
     "pod_deployment",
+    "secret_env",
     "secret_fields",
 ]
 
@@ -69,17 +79,109 @@ def pod_deployment(deployment: Deployment) -> Deployment:
 
 
 def secret_fields(deployment: Deployment) -> list[str]:
-    """``<component> <field>`` of every secret value the deployment holds."""
+    """``<component> <field>`` of every secret value the deployment holds in clear
+    (a reference is no value)."""
     from zenml.plugins.manager import get_flavor_registry
+    from zenml.secrets_managers.references import parse_reference
 
     registry = get_flavor_registry()
     found = []
     for component in deployment.stack.components:
         flavor = registry.get(component.type, component.flavor)
         for name in flavor.config_class.secret_field_names():
-            if component.config.get(name):
+            value = component.config.get(name)
+            if value and parse_reference(value) is None:
                 found.append(f"{component.type.display_name} '{component.name}' field {name}")
     return found
+
+
+def _needed_references(deployment: Deployment) -> tuple[dict[Any, str], set[Any]]:
+    """Every reference the stack's components need (with the first user of each), and
+    those that may stay unset (optional keys of a secret a field names)."""
+    from zenml.plugins.manager import get_flavor_registry
+    from zenml.secrets_managers.references import SecretReference, parse_reference
+    from zenml.secrets_managers.resolve import references_of
+    from zenml.secrets_managers.schemas import get_schema
+
+    registry = get_flavor_registry()
+    users: dict[SecretReference, str] = {}
+    required: set[SecretReference] = set()
+    for component in deployment.stack.components:
+        config_class = registry.get(component.type, component.flavor).config_class
+        values = component.config
+        what = f"{component.type.display_name} '{component.name}'"
+        for key, value in values.items():
+            reference = parse_reference(value)
+            if reference is not None:
+                required.add(reference)
+                users.setdefault(reference, f"{what} --{key}")
+        for field, spec in config_class.SECRET_NAME_FIELDS.items():
+            name = values.get(field)
+            if isinstance(name, str) and name:
+                required.update(SecretReference(name, key)
+                                for key in get_schema(spec.schema).required_keys())
+        for reference in references_of(config_class, values):
+            users.setdefault(reference, f"{what} (secret '{reference.name}')")
+    return users, set(users) - required
+
+
+def secret_env(deployment: Deployment) -> list[dict[str, Any]]:
+    """The ``secretAsEnv`` entries every task gets (empty: the stack uses no secret).
+
+    One entry per Kubernetes Secret for the keys that must exist, and one marked
+    ``optional`` for keys a secret may lack (e.g. ``aws_session_token``). Refused
+    in one line when the stack's secrets manager keeps its secrets on this machine
+    (or there is none): the pods could not read them. Another remote secrets
+    manager gets no entries: the pods ask it themselves.
+    """
+    from zenml.plugins.manager import get_flavor_registry
+    from zenml.secrets_managers.references import secret_env_var
+    from zenml.stack.component_type import StackComponentType
+    from zenml_kubeflow.flavors import (
+        KUBERNETES_SECRETS_MANAGER_FLAVOR,
+        KubernetesSecretsManagerConfig,
+    )
+    from zenml_kubeflow.secrets_manager import kubernetes_secret_name
+
+    users, optional = _needed_references(deployment)
+    if not users:
+        return []
+    manager = next((c for c in deployment.stack.components
+                    if c.type is StackComponentType.SECRETS_MANAGER), None)
+    first = min(users)
+    fix = ("register a secrets manager the pods can read, e.g. 'zenml secrets-manager register "
+           "NAME --flavor=kubernetes --namespace=NAMESPACE_OF_THE_PODS', create the secrets "
+           "there and set it with 'zenml stack update -x NAME'")
+    if manager is None:
+        raise KubeflowError(
+            f"Pipeline '{deployment.pipeline_name}' uses secret '{first.name}' "
+            f"({users[first]}), but stack '{deployment.stack.name}' has no secrets manager; "
+            f"{fix}")
+    flavor = get_flavor_registry().get(manager.type, manager.flavor)
+    if manager.flavor != KUBERNETES_SECRETS_MANAGER_FLAVOR:
+        if flavor.build_config(manager.config).is_local:
+            raise KubeflowError(
+                f"Pipeline '{deployment.pipeline_name}' uses secret '{first.name}' "
+                f"({users[first]}), but secrets manager '{manager.name}' ({manager.flavor}) "
+                f"keeps its secrets on this machine, where the Kubeflow pods cannot read "
+                f"them; {fix}")
+        return []
+    # the manager's namespace is where the pods must run: checked by the orchestrator
+    KubernetesSecretsManagerConfig.model_validate(manager.config)
+    by_secret: dict[tuple[str, bool], list[dict[str, str]]] = {}
+    for reference in sorted(users):
+        mapping = {"secretKey": reference.key, "envVar": secret_env_var(reference)}
+        by_secret.setdefault((reference.name, reference in optional), []).append(mapping)
+    entries = []
+    for (name, may_lack), keys in sorted(by_secret.items()):
+        k8s_name = kubernetes_secret_name(name)
+        entry: dict[str, Any] = {"secretName": k8s_name,
+                                 "secretNameParameter": {"runtimeValue": {"constant": k8s_name}},
+                                 "keyToEnv": keys}
+        if may_lack:
+            entry["optional"] = True
+        entries.append(entry)
+    return entries
 
 
 def kfp_name(name: str) -> str:
@@ -143,6 +245,7 @@ def compile_pipeline(deployment: Deployment, *, image: str,
     from kfp import compiler, dsl  # type: ignore[import-not-found,import-untyped]
 
     _check_step_settings(deployment, config)
+    secrets = secret_env(deployment)
     text = pod_deployment(deployment).to_json()
     if len(text) > MAX_DEPLOYMENT_CHARS:
         raise KubeflowError(
@@ -163,6 +266,8 @@ def compile_pipeline(deployment: Deployment, *, image: str,
             for upstream in spec.upstream:
                 task.after(tasks[upstream])
             _apply_settings(task, config.settings_for(spec.name))
+            if secrets:  # what kfp.kubernetes.use_secret_as_env writes, without the package
+                task.platform_config["kubernetes"] = {"secretAsEnv": secrets}
             tasks[spec.name] = task
 
     pod_specs = deployment.steps

@@ -1,8 +1,10 @@
-"""The flavors of zenml-kubeflow: the ``kubeflow`` orchestrator's config class and its flavor.
+"""The flavors of zenml-kubeflow: the ``kubeflow`` orchestrator and the ``kubernetes``
+secrets manager, their config classes and flavors.
 
 Only pydantic and zenml are imported here, never kfp or kubernetes: the CLI
 imports this module to list flavors and to register components with every
-integration installed. The implementation is :mod:`zenml_kubeflow.orchestrator`.
+integration installed. The implementations are :mod:`zenml_kubeflow.orchestrator`
+and :mod:`zenml_kubeflow.secrets_manager`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zenml.errors import StackValidationError
 from zenml.orchestrators.config import BaseOrchestratorConfig
+from zenml.secrets_managers.config import BaseSecretsManagerConfig
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.config import ComponentSpec
 from zenml.stack.flavor import Flavor
@@ -23,11 +26,15 @@ __all__ = [
     "ALL_STEPS",
     "KUBEFLOW_ORCHESTRATOR",
     "KUBEFLOW_ORCHESTRATOR_FLAVOR",
+    "KUBERNETES_SECRETS_MANAGER",
+    "KUBERNETES_SECRETS_MANAGER_FLAVOR",
     "KubeflowOrchestratorConfig",
     "KubeflowStepSettings",
+    "KubernetesSecretsManagerConfig",
 ]
 
 KUBEFLOW_ORCHESTRATOR_FLAVOR = "kubeflow"
+KUBERNETES_SECRETS_MANAGER_FLAVOR = "kubernetes"
 #: The key of ``step_settings`` that applies to every step.
 ALL_STEPS = "*"
 
@@ -35,6 +42,8 @@ ALL_STEPS = "*"
 _CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
 _MEMORY = re.compile(r"^[0-9]+(\.[0-9]+)?(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki)?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A Kubernetes namespace: a DNS-1123 label.
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 def _and(items: list[str]) -> str:
@@ -239,5 +248,50 @@ KUBEFLOW_ORCHESTRATOR = Flavor(
     type=StackComponentType.ORCHESTRATOR,
     config_class=KubeflowOrchestratorConfig,
     implementation="zenml_kubeflow.orchestrator:KubeflowOrchestrator",
+    integration="kubeflow",
+)
+
+
+class KubernetesSecretsManagerConfig(BaseSecretsManagerConfig):
+    """Keeps each secret as a Kubernetes ``Secret`` in one namespace of a cluster.
+
+    Steps run by the ``kubeflow`` orchestrator read referenced values from
+    these Secrets (``secretKeyRef``), so pods must run in ``namespace``: keep
+    the default ``kubeflow`` for a standalone Kubeflow Pipelines, use your
+    profile's namespace on a multi-user Kubeflow.
+
+    Attributes:
+        kubernetes_context: the kubeconfig context of the cluster (default: the
+            current context; in a pod: the pod's service account).
+        namespace: the namespace the Secrets live in.
+    """
+
+    kubernetes_context: str | None = Field(
+        default=None,
+        description="The kubeconfig context of the cluster (default: the current context).")
+    namespace: str = Field(
+        default="kubeflow",
+        description="The Kubernetes namespace of the secrets; the pods that read them (Kubeflow "
+                    "steps) must run there.")
+
+    @field_validator("kubernetes_context")
+    @classmethod
+    def _context(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not _NAMESPACE.match(value):
+            raise ValueError("a Kubernetes namespace is 1 to 63 lowercase letters, digits and "
+                             "dashes, starting and ending with a letter or digit")
+        return value
+
+
+KUBERNETES_SECRETS_MANAGER = Flavor(
+    name=KUBERNETES_SECRETS_MANAGER_FLAVOR,
+    type=StackComponentType.SECRETS_MANAGER,
+    config_class=KubernetesSecretsManagerConfig,
+    implementation="zenml_kubeflow.secrets_manager:KubernetesSecretsManager",
     integration="kubeflow",
 )

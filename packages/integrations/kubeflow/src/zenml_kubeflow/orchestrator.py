@@ -146,6 +146,7 @@ class KubeflowOrchestrator(BaseOrchestrator):
                                 path=path)
         logger.info("Compiled pipeline `%s` for Kubeflow Pipelines: %s (image %s).",
                     deployment.pipeline_name, path, plan.name)
+        self._check_secrets_namespace(deployment)
         secrets = secret_fields(deployment)
         if secrets:
             logger.warning(
@@ -153,6 +154,26 @@ class KubeflowOrchestrator(BaseOrchestrator):
                 "private; anyone who can read its KFP runs can read them.",
                 ", ".join(secrets), path)
         return CompiledPipeline(path, plan)
+
+    def _check_secrets_namespace(self, deployment: Deployment) -> None:
+        """Warn when the pods read Secrets of a namespace other than KFP's."""
+        from zenml.stack.component_type import StackComponentType
+        from zenml_kubeflow.compiler import secret_env
+        from zenml_kubeflow.flavors import KubernetesSecretsManagerConfig
+
+        manager = next((c for c in deployment.stack.components
+                        if c.type is StackComponentType.SECRETS_MANAGER), None)
+        if manager is None or not secret_env(deployment):
+            return
+        namespace = KubernetesSecretsManagerConfig.model_validate(manager.config).namespace
+        if namespace != self.config.kubeflow_namespace:
+            logger.warning(
+                "The steps read their secrets from Kubernetes namespace '%s' (secrets manager "
+                "'%s'), not '%s' (kubeflow_namespace): pods can only read Secrets of the "
+                "namespace they run in, so run them there (a multi-user Kubeflow profile) or "
+                "move the secrets ('zenml secrets-manager update %s --namespace=%s').",
+                namespace, manager.name, self.config.kubeflow_namespace, manager.name,
+                self.config.kubeflow_namespace)
 
     # -- run -----------------------------------------------------------------------
     def run(self, deployment: Deployment, runtime: StackRuntime) -> str | None:

@@ -34,10 +34,10 @@ def zenml_integration() -> IntegrationInfo:
 
 @hookimpl
 def zenml_flavors() -> list[Flavor]:
-    """The ``kubeflow`` orchestrator."""
-    from zenml_kubeflow.flavors import KUBEFLOW_ORCHESTRATOR
+    """The ``kubeflow`` orchestrator and the ``kubernetes`` secrets manager."""
+    from zenml_kubeflow.flavors import KUBEFLOW_ORCHESTRATOR, KUBERNETES_SECRETS_MANAGER
 
-    return [KUBEFLOW_ORCHESTRATOR]
+    return [KUBEFLOW_ORCHESTRATOR, KUBERNETES_SECRETS_MANAGER]
 
 
 @hookimpl
