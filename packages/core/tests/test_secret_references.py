@@ -114,26 +114,35 @@ def test_stack_register_needs_a_secrets_manager_holding_each_secret_and_key(
                       "default", "-f", "fs")
     assert "no secrets manager" in error and "-x" in error
     zen("secrets-manager", "register", "vault", "--flavor=local")
-    error = zen.error("stack", "register", "s", "-o", "default", "-a", "default", "-m",
-                      "default", "-f", "fs", "-x", "vault")
-    assert "secret 'api'" in error
+    # a secret the manager does not hold yet: registered, with a warning naming the
+    # command (the original framework's docs create the secret after the stack) ...
+    warned = zen("stack", "register", "s", "-o", "default", "-a", "default", "-m",
+                 "default", "-f", "fs", "-x", "vault").stderr
+    assert warned.startswith("Warning: ") and "secret 'api'" in warned
     assert ("zenml secret register api --flag=... --port=... --token=... --url=..."
-            in error)
+            in warned)
+    # ... and using a component of the stack fails in one line until it exists
+    zen("stack", "set", "s")
+    error = zen.error("feature-store", "up", "fs")
+    assert "api" in error and "zenml secret register" in error
+    zen("stack", "set", "default")
+    zen("stack", "delete", "s", "-y")
     zen("stack", "update", "default", "-x", "vault")  # no reference there: accepted
     zen("secret", "register", "api", "--url=http://h", "--port=8080", "--flag=true")
-    error = zen.error("stack", "register", "s", "-o", "default", "-a", "default", "-m",
-                      "default", "-f", "fs", "-x", "vault")
-    assert "has no key 'token'" in error and "zenml secret update api --token=..." in error
+    warned = zen("stack", "register", "s", "-o", "default", "-a", "default", "-m",
+                 "default", "-f", "fs", "-x", "vault").stderr
+    assert "has no key 'token'" in warned and "zenml secret update api --token=..." in warned
+    zen("stack", "delete", "s", "-y")
     zen("secret", "update", "api", f"--token={TOKEN}")
-    zen("stack", "register", "s", "-o", "default", "-a", "default", "-m", "default",
-        "-f", "fs", "-x", "vault")
+    assert not zen("stack", "register", "s", "-o", "default", "-a", "default", "-m",
+                   "default", "-f", "fs", "-x", "vault").stderr
     # update: the stack keeps its secrets manager, so removing it is refused
     error = zen.error("stack", "remove-component", "s", "--secrets-manager")
     assert "no secrets manager" in error
-    # and a component update adding a reference to a missing key is refused too
-    error = zen.error("feature-store", "update", "fs", "--url={{api.nothere}}")
-    assert "has no key 'nothere'" in error
-    assert _stored("fs")["url"] == "{{api.url}}"
+    # a component update adding a reference to a missing key warns the same way
+    warned = zen("feature-store", "update", "fs", "--url={{api.nothere}}").stderr
+    assert "has no key 'nothere'" in warned
+    assert _stored("fs")["url"] == "{{api.nothere}}"
 
 
 def test_references_resolve_where_the_component_is_used(

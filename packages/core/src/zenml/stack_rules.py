@@ -9,6 +9,7 @@ applies them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from zenml.stack.flavor_registry import FlavorRegistry
 
 __all__ = ["ComponentCheck", "StackRules"]
+
+logger = logging.getLogger("zenml")
 
 #: A check of a stack's components as they will be registered (raises to refuse).
 ComponentCheck = Callable[[dict[StackComponentType, ComponentModel]], None]
@@ -90,8 +93,13 @@ class StackRules:
 
     def check_secrets(self, name: str, components: Mapping[StackComponentType, ComponentModel],
                       specs: Mapping[StackComponentType, ComponentSpec]) -> None:
-        """Refuse a stack whose references its secrets manager cannot resolve (one line
-        naming the missing secret or key and the command creating it)."""
+        """Check a stack's references against its secrets manager.
+
+        No secrets manager, or a secret of the wrong schema, is refused; a secret or
+        key the manager does not hold yet is a warning naming the command that creates
+        it (the original framework's docs register the stack before the secret), and
+        using a component of the stack fails in one line until it exists.
+        """
         from zenml.secrets_managers.resolve import check_secret_needs, secret_needs
 
         needs = secret_needs(
@@ -110,7 +118,7 @@ class StackRules:
                                                  config=spec.config)
             if isinstance(built, BaseSecretsManager):
                 manager = built
-        check_secret_needs(name, manager, needs)
+        check_secret_needs(name, manager, needs, missing=logger.warning)
 
     def couple(self, session: StackSession, stack_name: str,
                components: Mapping[StackComponentType, ComponentModel], decouple: bool) -> None:

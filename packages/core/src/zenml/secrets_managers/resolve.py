@@ -205,8 +205,14 @@ def missing_secret_keys(manager: BaseSecretsManager, need: SecretNeed) -> set[st
 
 
 def check_secret_needs(stack_name: str, manager: BaseSecretsManager | None,
-                       needs: Mapping[str, SecretNeed]) -> None:
-    """Refuse (one line naming the fix) unless ``manager`` holds every secret and key."""
+                       needs: Mapping[str, SecretNeed],
+                       missing: Callable[[str], None] | None = None) -> None:
+    """Refuse (one line naming the fix) unless ``manager`` holds every secret and key.
+
+    With ``missing``, a secret or key the manager does not hold *yet* is reported
+    to it instead (the original framework's docs create the secret after the stack);
+    no secrets manager, or a secret of the wrong schema, is still refused.
+    """
     if not needs:
         return
     first = next(iter(needs.values()))
@@ -214,23 +220,28 @@ def check_secret_needs(stack_name: str, manager: BaseSecretsManager | None,
         raise StackValidationError(
             f"Stack '{stack_name}' uses secret '{first.name}' ({first.users[0]}) but has no "
             f"secrets manager; add one with -x/--secrets-manager NAME")
+
+    def absent(message: str) -> None:
+        if missing is None:
+            raise StackValidationError(message)
+        missing(f"{message} before running on this stack")
+
     for need in needs.values():
         try:
             secret = manager.get_secret(need.name)
         except EntityNotFoundError:
-            raise StackValidationError(
-                f"Stack '{stack_name}': secret '{need.name}' ({need.users[0]}) is not in "
-                f"secrets manager '{manager.name}'; create it with '{need.command}'") from None
+            absent(f"Stack '{stack_name}': secret '{need.name}' ({need.users[0]}) is not in "
+                   f"secrets manager '{manager.name}'; create it with '{need.command}'")
+            continue
         if need.schema is not None and need.schema != secret.TYPE:
             raise StackValidationError(
                 f"Stack '{stack_name}': secret '{need.name}' ({need.users[0]}) is a "
                 f"'{secret.TYPE}' secret, not '{need.schema}'; register a '{need.schema}' "
                 f"secret with '{register_command('NAME', need.keys, need.schema)}' and name "
                 f"it instead")
-        missing = sorted(need.keys - set(secret.content))
-        if missing:
-            flags = " ".join(f"--{key}=..." for key in missing)
-            raise StackValidationError(
-                f"Stack '{stack_name}': secret '{need.name}' of secrets manager "
-                f"'{manager.name}' has no key '{missing[0]}' ({need.users[0]}); add it with "
-                f"'zenml secret update {need.name} {flags}'")
+        keys = sorted(need.keys - set(secret.content))
+        if keys:
+            flags = " ".join(f"--{key}=..." for key in keys)
+            absent(f"Stack '{stack_name}': secret '{need.name}' of secrets manager "
+                   f"'{manager.name}' has no key '{keys[0]}' ({need.users[0]}); add it with "
+                   f"'zenml secret update {need.name} {flags}'")
