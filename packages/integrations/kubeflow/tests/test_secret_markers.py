@@ -15,9 +15,7 @@ command line while the tasks run (the steps scan ``/proc/*/cmdline``).
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import textwrap
 import uuid
@@ -31,37 +29,24 @@ from kube_emulator import Cluster
 from test_secret_refs_compile import secretive  # noqa: F401 (the fixture)
 
 from zenml.repository import Repository
+from zenml.testing.secrets import MarkerProbe, new_marker
 
 from conftest import Stacks, Zen
 
 PROBE = textwrap.dedent('''
     """Steps that scan every process's command line and check the store got the values."""
-    import json
     import os
-    from pathlib import Path
 
     from zenml.pipelines import pipeline
     from zenml.steps import StepContext, step
+    from zenml.testing.secrets import scan_command_lines, wanted_markers
 
 
     def scan(context: StepContext) -> None:
-        wanted = json.loads(Path(os.environ["PROBE_WANTED"]).read_text())
-        found = {"processes": 0, "markers": 0, "selftest": 0}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                line = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            found["processes"] += 1
-            found["markers"] += any(m.encode() in line for m in wanted["markers"])
-            found["selftest"] += wanted["selftest"].encode() in line
         config = context.stack.artifact_store.config  # compared, never shown
-        found["values_given"] = [config.token.get_secret_value(), config.key_id,
-                                 config.session.get_secret_value()] == wanted["markers"]
-        with open(os.environ["PROBE_OUT"], "a") as out:
-            out.write(json.dumps(found) + "\\n")
+        given = [config.token.get_secret_value(), config.key_id,
+                 config.session.get_secret_value()]
+        scan_command_lines(values_given=given == wanted_markers())
 
 
     @step
@@ -88,27 +73,14 @@ PROBE = textwrap.dedent('''
 ''')
 
 
-class Markers:
-    """The values, the commands' outputs and the probe's files."""
+class Markers(MarkerProbe):
+    """The values the artifact store gets from the cluster's Secrets."""
 
     def __init__(self, root: Path) -> None:
-        self.token = f"MARKER-token-{uuid.uuid4()}"
+        self.token = new_marker("MARKER-token-")
         self.key_id = f"AKIAMARKER{uuid.uuid4().hex[:10].upper()}"
-        self.session = f"MARKER-session-{uuid.uuid4()}"
-        self.values = [self.token, self.key_id, self.session]
-        self.selftest = f"SELFTEST-{uuid.uuid4()}"
-        self.outputs: list[str] = []
-        self.probe_out = root / "probe.jsonl"
-        # the markers reach the steps only in this file (the one file the grep skips)
-        self.wanted = root / "probe-wanted.json"
-        self.wanted.write_text(json.dumps({"markers": self.values, "selftest": self.selftest}))
-        self.wanted.chmod(0o600)
-        self.env = {"PROBE_WANTED": str(self.wanted), "PROBE_OUT": str(self.probe_out),
-                    "ZENML_LOGGING_VERBOSITY": "DEBUG"}  # every log line zenml has
-
-    def leaks(self, data: str | bytes) -> list[str]:
-        raw = data.encode() if isinstance(data, str) else data
-        return [value for value in self.values if value.encode() in raw]
+        self.session = new_marker("MARKER-session-")
+        super().__init__(root, [self.token, self.key_id, self.session])
 
 
 @pytest.fixture
@@ -129,9 +101,7 @@ def test_no_marker_anywhere_compiled_and_executed(
         zen: Zen, cluster: Cluster, stacks: Stacks, secretive: None,  # noqa: F811
         probe_module: Any, tmp_path: Path) -> None:
     m = Markers(tmp_path)
-    selftest = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)",
-                                 m.selftest])
-    try:
+    with m.selftest_process():
         folder = stacks.register("kf")
         commands: list[tuple[str, ...]] = [
             ("secrets-manager", "register", "k8s_secrets", "--flavor=kubernetes"),
@@ -167,23 +137,11 @@ def test_no_marker_anywhere_compiled_and_executed(
                                   env={**env, "PROBE_FAIL": "1"})
         assert [r.returncode for r in failed] == [1, None]
         assert "the store refused the token" in failed[0].stderr
-    finally:
-        selftest.kill()
-        selftest.wait(timeout=10)
 
-    scans = [json.loads(line) for line in m.probe_out.read_text().splitlines()]
-    assert len(scans) == 3  # produce and consume, then the failing produce
-    for found in scans:
-        assert found["processes"] > 2 and found["selftest"] == 1, found
-        assert found["markers"] == 0 and found["values_given"], found
+    for found in m.scans(3):  # produce and consume, then the failing produce
+        assert found["values_given"], found
     for task in [*results, *failed]:
         assert not m.leaks(task.stderr), task.stderr
         assert not m.leaks("\0".join(task.argv)), task.task
-    for output in m.outputs:
-        assert not m.leaks(output), output
-    files = [p for p in tmp_path.rglob("*") if p.is_file() and p != m.wanted]
-    names = {p.name for p in files}
-    assert {"stack_store.db", "exported.yaml", "deployment.json", compiled.path.name,
-            "metadata.db"} <= names
-    leaked = [str(path.relative_to(tmp_path)) for path in files if m.leaks(path.read_bytes())]
-    assert leaked == [], leaked
+    m.assert_no_leaks(tmp_path, {"stack_store.db", "exported.yaml", "deployment.json",
+                                 compiled.path.name, "metadata.db"})

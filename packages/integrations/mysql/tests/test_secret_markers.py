@@ -14,107 +14,31 @@ stdout/stderr, nor any process's command line while the steps run.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from zenml.testing.secrets import MarkerProbe, new_marker
+
 from conftest import Server, run_zenml
 
-PROBE = textwrap.dedent('''
-    """A pipeline whose steps scan every process's command line for the markers."""
-    import json
-    import os
-    import sys
-    from pathlib import Path
 
-    from zenml.pipelines import pipeline
-    from zenml.repository import Repository
-    from zenml.steps import step
-
-
-    def scan() -> None:
-        wanted = json.loads(Path(os.environ["PROBE_WANTED"]).read_text())
-        found = {"processes": 0, "markers": 0, "selftest": 0}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                line = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            found["processes"] += 1
-            found["markers"] += any(m.encode() in line for m in wanted["markers"])
-            found["selftest"] += wanted["selftest"].encode() in line
-        with open(os.environ["PROBE_OUT"], "a") as out:
-            out.write(json.dumps(found) + "\\n")
-
-
-    @step
-    def produce() -> list:
-        scan()
-        return list(range(100))
-
-
-    @step
-    def consume(data: list) -> int:
-        scan()
-        return sum(data)
-
-
-    @pipeline(enable_cache=False)
-    def marker_pipeline(produce, consume):
-        consume(produce())
-
-
-    if __name__ == "__main__":
-        instance = marker_pipeline(produce=produce(), consume=consume())
-        deployment = instance.deployment(Repository().active_stack)
-        Path(sys.argv[1]).write_text(deployment.to_json())
-        run = instance.run()
-        print(run.name, run.status.value)
-''')
-
-
-class Markers:
-    """The marker password, the commands' outputs, and the probe's files."""
+class Markers(MarkerProbe):
+    """The marker password of a MariaDB user made for the test; commands' outputs kept."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.password = f"MARKER-{uuid.uuid4()}"
+        self.password = new_marker()
         self.user = f"mk_{uuid.uuid4().hex[:10]}"
-        self.outputs: list[str] = []
-        self.probe_out = root / "probe.jsonl"
-        self.selftest = f"SELFTEST-{uuid.uuid4()}"
-        # the marker reaches the steps only in this file (the one file the grep skips)
-        self.wanted = root / "probe-wanted.json"
-        self.wanted.write_text(json.dumps({"markers": [self.password],
-                                           "selftest": self.selftest}))
-        self.wanted.chmod(0o600)
-        self.env = {"PROBE_WANTED": str(self.wanted), "PROBE_OUT": str(self.probe_out),
-                    "ZENML_LOGGING_VERBOSITY": "DEBUG"}  # every log line zenml has
+        super().__init__(root, [self.password])
 
     def zenml(self, *args: str) -> subprocess.CompletedProcess[str]:
-        done = run_zenml(list(args))
-        self.outputs.append(done.stdout + done.stderr)
+        """The real ``zenml`` executable; its output is kept for the grep."""
+        done = self.keep(run_zenml(list(args)))
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done
-
-    def python(self, *args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                              timeout=300, env={**os.environ, **self.env})
-        self.outputs.append(done.stdout + done.stderr)
-        return done
-
-    def leaks(self, data: str | bytes) -> bool:
-        raw = data.encode() if isinstance(data, str) else data
-        return self.password.encode() in raw
 
 
 @pytest.fixture
@@ -125,11 +49,8 @@ def markers(tmp_path: Path, mysql: Server, database: str,
     m = Markers(tmp_path)
     mysql.sql(f"CREATE USER '{m.user}'@'%' IDENTIFIED BY '{m.password}'",
               f"GRANT ALL ON `{database}`.* TO '{m.user}'@'%'")
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)",
-                                m.selftest])
-    yield m
-    process.kill()
-    process.wait(timeout=10)
+    with m.selftest_process():
+        yield m
     mysql.sql(f"DROP USER IF EXISTS '{m.user}'@'%'")
 
 
@@ -156,10 +77,8 @@ def test_no_marker_anywhere_after_a_run_and_a_failing_run(
     m.zenml("stack", "export", "md_stack", str(tmp_path / "exported.yaml"))
     assert "mysql_secret" in (tmp_path / "exported.yaml").read_text()
 
-    script = tmp_path / "work" / "marker_run.py"
-    script.write_text(PROBE)
     deployment = tmp_path / "deployment.json"
-    done = m.python(str(script), str(deployment))
+    done = m.python("-m", "zenml.testing.marker_pipeline", str(deployment))
     assert done.returncode == 0 and "completed" in done.stdout, done.stderr
     assert "mysql_secret" in deployment.read_text()
     deployment.chmod(0o600)
@@ -171,22 +90,14 @@ def test_no_marker_anywhere_after_a_run_and_a_failing_run(
 
     # a run that fails while the password is in use: MariaDB refuses the database
     m.zenml("stack", "set", "lost_md_stack")
-    failed = m.python(str(script), str(tmp_path / "lost-deployment.json"))
+    failed = m.python("-m", "zenml.testing.marker_pipeline",
+                      str(tmp_path / "lost-deployment.json"))
     assert failed.returncode != 0
     assert forbidden in failed.stderr and m.user in failed.stderr, failed.stderr
 
-    scans = [json.loads(line) for line in m.probe_out.read_text().splitlines()]
-    assert len(scans) == 3  # produce and consume in the run, produce by the entrypoint
-    for found in scans:
-        assert found["processes"] > 2 and found["selftest"] == 1, found
-        assert found["markers"] == 0, found
-    for output in m.outputs:
-        assert not m.leaks(output), output
+    m.scans(3)  # produce and consume in the run, produce by the entrypoint
     dump = repr(mysql.sql(f"SELECT * FROM `{database}`.zenml_md_pipeline_runs"))
     dump += repr(mysql.sql(f"SELECT * FROM `{database}`.zenml_md_step_runs"))
     assert "by-entrypoint" in dump and not m.leaks(dump)
-    files = [p for p in tmp_path.rglob("*") if p.is_file() and p != m.wanted]
-    assert {"stack_store.db", "exported.yaml", "deployment.json"} <= {p.name for p in files}
     assert list((tmp_path / "config" / "secrets").glob("*.json"))
-    for path in files:
-        assert not m.leaks(path.read_bytes()), path
+    m.assert_no_leaks(tmp_path, {"stack_store.db", "exported.yaml", "deployment.json"})

@@ -14,7 +14,6 @@ it, any command's stdout/stderr, nor any process's command line (wandb's
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from zenml.testing.secrets import MarkerProbe
+
 from conftest import WANDB_CLEARED, require_wandb
 
 require_wandb()
@@ -33,7 +34,6 @@ ZENML = str(Path(sys.executable).with_name("zenml"))
 
 PROBE = textwrap.dedent('''
     """A pipeline whose tracked steps scan every process's command line for the marker."""
-    import json
     import os
     import sys
     from pathlib import Path
@@ -44,26 +44,14 @@ PROBE = textwrap.dedent('''
     from zenml.pipelines import pipeline
     from zenml.repository import Repository
     from zenml.steps import step
+    from zenml.testing.secrets import is_marker, scan_command_lines
 
 
     def scan() -> None:
-        wanted = json.loads(Path(os.environ["PROBE_WANTED"]).read_text())
-        found = {"processes": 0, "markers": 0, "selftest": 0, "wandb_core": 0,
-                 # the key W&B was given is the secret's value (compared, never shown)
-                 "key_given": wandb.run.settings.api_key in wanted["markers"]}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                line = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            found["processes"] += 1
-            found["markers"] += any(m.encode() in line for m in wanted["markers"])
-            found["selftest"] += wanted["selftest"].encode() in line
-            found["wandb_core"] += b"wandb-core" in line or b"wandb_core" in line
-        with open(os.environ["PROBE_OUT"], "a") as out:
-            out.write(json.dumps(found) + "\\n")
+        # wandb's service must be among the processes scanned; the key W&B was given
+        # is the secret's value (compared, never shown)
+        scan_command_lines(also={"wandb_core": [b"wandb-core", b"wandb_core"]},
+                           key_given=is_marker(wandb.run.settings.api_key))
 
 
     @enable_wandb
@@ -98,54 +86,43 @@ PROBE = textwrap.dedent('''
 ''')
 
 
-class Markers:
-    """The marker key, every process's environment, the outputs and the probe's files."""
+class Markers(MarkerProbe):
+    """The marker key; the processes get an isolated HOME and W&B folder, offline."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
         self.key = f"MARKER{uuid.uuid4().hex}"[:40]  # 40 characters, as W&B's keys
-        self.selftest = f"SELFTEST-{uuid.uuid4()}"
-        self.outputs: list[str] = []
-        self.probe_out = root / "probe.jsonl"
+        super().__init__(root, [self.key])
         self.wandb_dir = root / "wandb-offline"
         self.wandb_dir.mkdir()
         (root / "home").mkdir()
-        # the marker reaches the steps only in this file (the one file the grep skips)
-        self.wanted = root / "probe-wanted.json"
-        self.wanted.write_text(json.dumps({"markers": [self.key], "selftest": self.selftest}))
-        self.wanted.chmod(0o600)
-        self.env = {name: value for name, value in os.environ.items()
-                    if name not in WANDB_CLEARED and name != "WANDB_DIR"}
         self.env.update(HOME=str(root / "home"), WANDB_MODE="offline", WANDB_SILENT="true",
-                        WANDB_DIR=str(self.wandb_dir), PROBE_WANTED=str(self.wanted),
-                        PROBE_OUT=str(self.probe_out), ZENML_LOGGING_VERBOSITY="DEBUG")
+                        WANDB_DIR=str(self.wandb_dir))
+
+    def _environment(self, **extra: str) -> dict[str, str]:
+        inherited = {name: value for name, value in os.environ.items()
+                     if name not in WANDB_CLEARED and name != "WANDB_DIR"}
+        return {**inherited, **self.env, **extra}
 
     def zenml(self, *args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([ZENML, *args], capture_output=True, text=True, timeout=120,
-                              env=self.env)
-        self.outputs.append(done.stdout + done.stderr)
+        """The real ``zenml`` executable; its output is kept for the grep."""
+        done = self.keep(subprocess.run([ZENML, *args], capture_output=True, text=True,
+                                        timeout=120, env=self._environment()))
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done
 
-    def python(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                              timeout=300, env={**self.env, **extra})
-        self.outputs.append(done.stdout + done.stderr)
-        return done
-
-    def leaks(self, data: str | bytes) -> bool:
-        raw = data.encode() if isinstance(data, str) else data
-        return self.key.encode() in raw
+    def python(self, *args: str, timeout: float = 300,
+               **extra: str) -> subprocess.CompletedProcess[str]:
+        """``python ARGS`` with the probe's environment; its output kept."""
+        return self.keep(subprocess.run([sys.executable, *args], capture_output=True,
+                                        text=True, timeout=timeout,
+                                        env=self._environment(**extra)))
 
 
 @pytest.fixture
 def markers(tmp_path: Path) -> Iterator[Markers]:
     m = Markers(tmp_path)
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)",
-                                m.selftest])
-    yield m
-    process.kill()
-    process.wait(timeout=10)
+    with m.selftest_process():
+        yield m
 
 
 def test_no_marker_anywhere_after_a_tracked_run_and_a_failing_one(
@@ -180,15 +157,7 @@ def test_no_marker_anywhere_after_a_tracked_run_and_a_failing_one(
     runs = list((m.wandb_dir / "wandb").glob("offline-run-*"))
     assert len(runs) == 4, runs  # trainer and evaluator, trainer by the entrypoint, failed
     assert all(list(run.glob("run-*.wandb")) for run in runs)
-    scans = [json.loads(line) for line in m.probe_out.read_text().splitlines()]
-    assert len(scans) == 4
-    for found in scans:
-        assert found["processes"] > 2 and found["selftest"] == 1, found
+    for found in m.scans(4):
         assert found["wandb_core"] >= 1, found  # wandb's service was there to be scanned
-        assert found["markers"] == 0 and found["key_given"], found
-    for output in m.outputs:
-        assert not m.leaks(output), output
-    files = [p for p in tmp_path.rglob("*") if p.is_file() and p != m.wanted]
-    assert {"stack_store.db", "exported.yaml", "deployment.json"} <= {p.name for p in files}
-    leaked = [str(path.relative_to(tmp_path)) for path in files if m.leaks(path.read_bytes())]
-    assert leaked == [], leaked
+        assert found["key_given"], found
+    m.assert_no_leaks(tmp_path, {"stack_store.db", "exported.yaml", "deployment.json"})
