@@ -3,6 +3,8 @@ recorded in the active stack's metadata store."""
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +14,7 @@ from zenml.cli.output import declare, print_table
 
 if TYPE_CHECKING:
     from zenml.metadata_stores.base import BaseMetadataStore
+    from zenml.post_execution.views import PipelineRunView
 
 __all__ = ["pipeline"]
 
@@ -132,15 +135,77 @@ def list_runs(pipeline_name: str | None, page: int, size: int, stack_name: str |
                 caption=caption)
 
 
+#: How each status is drawn in ``--graph``: (symbol, ASCII fallback, colour).
+_STATUS_STYLE = {
+    "completed": ("✔", "+", "green"),
+    "cached": ("◆", "=", "cyan"),
+    "failed": ("✘", "x", "red"),
+    "running": ("▶", ">", "yellow"),
+}
+
+
+def _draw_graph(run: PipelineRunView) -> None:
+    """The run's steps as a tree of who read whose outputs (each step once, under its
+    deepest parent; its other parents named), coloured by status."""
+    from rich.console import Console
+    from rich.text import Text
+    from rich.tree import Tree
+
+    from zenml.post_execution.graph import run_graph
+
+    try:
+        "✔◆✘▶└".encode(sys.stdout.encoding or "ascii")
+        fancy = True
+    except (UnicodeEncodeError, LookupError):
+        fancy = False
+    graph = run_graph(run)
+
+    def primary(name: str) -> str | None:
+        parents = graph.nodes[name].parents
+        return max(parents, key=lambda p: graph.nodes[p].level) if parents else None
+
+    def label(name: str) -> Text:
+        node = graph.nodes[name]
+        step = node.step
+        status = step.status.value
+        symbol, plain, colour = _STATUS_STYLE.get(status, ("?", "?", "white"))
+        text = Text(f"{symbol if fancy else plain} ", style=colour)
+        text.append(name, style="bold")
+        if step.entrypoint_name and step.entrypoint_name != name:
+            text.append(f" ({step.entrypoint_name})")
+        text.append(f"  {status}", style=colour)
+        if step.duration is not None and not step.is_cached:
+            text.append(f"  {step.duration:.3f}s")
+        others = [p for p in node.parents if p != primary(name)]
+        if others:
+            text.append(f"  also after {', '.join(others)}", style="dim")
+        return text
+
+    title = Text(f"{run.name}  {run.status.value}")
+    tree = Tree(title, guide_style="dim")
+    branches: dict[str, Tree] = {}
+    for name in sorted(graph.nodes, key=lambda n: graph.nodes[n].level):
+        parent = primary(name)
+        holder = branches.get(parent, tree) if parent is not None else tree
+        branches[name] = holder.add(label(name))
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
+    Console(width=width, soft_wrap=False, safe_box=not fancy).print(tree)
+
+
 @runs.command("describe")
 @click.argument("run_name", metavar="RUN")
+@click.option("--graph", is_flag=True,
+              help="Draw the steps as a graph (who read whose outputs) with their statuses.")
 @STACK_OPTION
-def describe_run(run_name: str, stack_name: str | None) -> None:
+def describe_run(run_name: str, graph: bool, stack_name: str | None) -> None:
     """Show a run's steps: status, cached flag, duration and output URIs."""
     from zenml.post_execution.views import PipelineRunView
 
     store = _store(stack_name)
     run = PipelineRunView(store, store.get_run(run_name))
+    if graph:
+        _draw_graph(run)
+        return
     declare(f"Run:       {run.name}")
     declare(f"Pipeline:  {run.pipeline_name}")
     declare(f"Status:    {run.status.value}")
