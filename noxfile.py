@@ -40,7 +40,10 @@ INTEGRATIONS = sorted(
     path.parent for path in (ROOT / "packages" / "integrations").glob("*/pyproject.toml")
     if not path.parent.name.startswith("_")
 )
-PACKAGES: dict[str, Path] = {"core": CORE, **{path.name: path for path in INTEGRATIONS}}
+# The dashboard is a plugin package beside the integrations (not a stack integration).
+DASHBOARD = ROOT / "packages" / "dashboard"
+PACKAGES: dict[str, Path] = {"core": CORE, **{path.name: path for path in INTEGRATIONS},
+                             "dashboard": DASHBOARD}
 PYTHON = "3.11"
 DIST = ROOT / "dist"
 TEST_REQUIREMENTS = ["pytest>=8"]
@@ -82,8 +85,8 @@ def _basetemp(session: nox.Session, name: str) -> str:
 @nox.session(python=PYTHON)
 @nox.parametrize(
     "package",
-    [nox.param(name, id=name, tags=["core" if name == "core" else "integration", name])
-     for name in PACKAGES],
+    [nox.param(name, id=name, tags=[{"core": "core", "dashboard": "dashboard"}.get(
+        name, "integration"), name]) for name in PACKAGES],
 )
 def tests(session: nox.Session, package: str) -> None:
     """Run one package's tests with the core installed from source."""
@@ -153,10 +156,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy (strict) over the core and every integration's sources."""
+    """mypy (strict) over the core's, every integration's and the dashboard's sources."""
     session.install("mypy>=1.10", "types-PyYAML", *TEST_REQUIREMENTS, "-e", str(CORE),
-                    *[arg for path in INTEGRATIONS for arg in ("-e", str(path))])
-    session.run("mypy", str(CORE / "src"), *[str(path / "src") for path in INTEGRATIONS])
+                    *[arg for path in (*INTEGRATIONS, DASHBOARD) for arg in ("-e", str(path))])
+    session.run("mypy", str(CORE / "src"),
+                *[str(path / "src") for path in (*INTEGRATIONS, DASHBOARD)])
 
 
 @nox.session(python=PYTHON)

@@ -24,6 +24,8 @@ class StepNode:
 
     step: StepView
     parents: list[str] = field(default_factory=list)
+    #: ``(input name, parent step, parent's output name)`` for each input read from a step
+    reads: list[tuple[str, str, str]] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
     level: int = 0  # the length of the longest chain of parents before it
 
@@ -58,11 +60,14 @@ def run_graph(run: PipelineRunView) -> RunGraph:
     producer = {artifact.id: step.name for step in steps for artifact in step.outputs.values()}
     nodes = {step.name: StepNode(step) for step in steps}
     for step in steps:
-        for artifact in step.inputs.values():
+        for input_name, artifact in step.inputs.items():
             parent = producer.get(artifact.id)
-            if parent is not None and parent != step.name and \
-                    parent not in nodes[step.name].parents:
-                nodes[step.name].parents.append(parent)
+            if parent is None or parent == step.name:
+                continue
+            node = nodes[step.name]
+            node.reads.append((input_name, parent, artifact.name))
+            if parent not in node.parents:
+                node.parents.append(parent)
                 nodes[parent].children.append(step.name)
     # levels along a topological order (the steps' order is one unless a run was resumed)
     remaining = dict(nodes)

@@ -1,0 +1,189 @@
+"""What the dashboard shows, as plain JSON-ready dicts (the API's answers; the pages
+render the same dicts).
+
+State is read through the core only: the stack store (:attr:`Repository.store`)
+for stacks, the active stack's metadata store (:meth:`Repository.run_stores`,
+as ``zenml pipeline runs list`` reads it) for paging runs, and the post-execution
+views for runs, steps and artifacts. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from zenml.errors import EntityKeyError, EntityNotFoundError, ZenMLError
+from zenml.metadata_stores.records import ExecutionStatus
+
+if TYPE_CHECKING:
+    from zenml.metadata_stores.base import BaseMetadataStore
+    from zenml.post_execution.views import ArtifactView, PipelineRunView
+    from zenml.repository import Repository
+
+__all__ = ["STATUSES", "DashboardData", "NotFound"]
+
+#: Every status a run or step can have, in the order counts are shown.
+STATUSES = [s.value for s in (ExecutionStatus.COMPLETED, ExecutionStatus.CACHED,
+                              ExecutionStatus.FAILED, ExecutionStatus.RUNNING)]
+#: How many run records are read at a time when filtering by status or stack.
+_BATCH = 500
+
+
+class NotFound(ZenMLError):
+    """A run or step the URL names does not exist (HTTP 404)."""
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _seconds(start: datetime, end: datetime | None) -> float | None:
+    return (end - start).total_seconds() if end is not None else None
+
+
+class DashboardData:
+    """The dashboard's reads, for one repository (``None``: found from the cwd)."""
+
+    def __init__(self, repository_root: str | None = None) -> None:
+        self.repository_root = repository_root
+
+    def _repository(self) -> Repository:
+        from zenml.repository import Repository
+
+        return Repository(self.repository_root)
+
+    def _metadata_store(self) -> tuple[BaseMetadataStore, Any]:
+        stores: tuple[BaseMetadataStore, Any] = self._repository().run_stores()
+        return stores
+
+    # -- stacks ------------------------------------------------------------------------
+
+    def stacks(self) -> dict[str, Any]:
+        """Every stack with its components (flavor, state, config with secrets masked)."""
+        repository = self._repository()
+        active = repository.active_stack_name
+        states = repository.component_states()
+        stacks = []
+        for model in repository.store.list_stacks():
+            components = []
+            for type_, component in sorted(model.components.items(),
+                                           key=lambda item: item[0].value):
+                state = states.get(component.id)
+                components.append({
+                    "type": type_.value, "name": component.name, "flavor": component.flavor,
+                    "state": state.label if state is not None else None,
+                    "config": component.masked_config(),
+                })
+            stacks.append({"name": model.name, "active": model.name == active,
+                           "components": components})
+        return {"active": active, "stacks": stacks}
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def runs(self, *, page: int = 1, size: int = 20, pipeline: str | None = None,
+             status: str | None = None, stack: str | None = None) -> dict[str, Any]:
+        """A page of runs, newest first, filtered by pipeline, status and stack."""
+        from zenml.post_execution.views import PipelineRunView, run_status
+
+        store, artifact_store = self._metadata_store()
+        page, size = max(page, 1), min(max(size, 1), 200)
+        if status is None and stack is None:
+            total = store.count_runs(pipeline)
+            records = store.get_runs(pipeline, newest_first=True, limit=size,
+                                     offset=(page - 1) * size)
+        else:  # status is derived (a dead owner means failed): filter as records are read
+            matching = []
+            offset = 0
+            while True:
+                batch = store.get_runs(pipeline, newest_first=True, limit=_BATCH, offset=offset)
+                matching += [r for r in batch
+                             if (status is None or run_status(r).value == status)
+                             and (stack is None or r.stack_name == stack)]
+                if len(batch) < _BATCH:
+                    break
+                offset += _BATCH
+            total = len(matching)
+            records = matching[(page - 1) * size:page * size]
+        runs = [self._run_summary(PipelineRunView(store, r, artifact_store)) for r in records]
+        return {"page": page, "size": size, "total": total,
+                "pages": max((total + size - 1) // size, 1),
+                "filters": {"pipeline": pipeline, "status": status, "stack": stack},
+                "runs": runs}
+
+    @staticmethod
+    def _run_summary(run: PipelineRunView) -> dict[str, Any]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for step in run.steps:
+            counts[step.status.value] += 1
+        return {"name": run.name, "pipeline": run.pipeline_name, "status": run.status.value,
+                "stack": run.stack_name, "started": _time(run.created),
+                "finished": _time(run.finished),
+                "duration": _seconds(run.created, run.finished), "step_counts": counts,
+                "error": run.error}
+
+    def _run_view(self, name: str) -> tuple[BaseMetadataStore, PipelineRunView]:
+        from zenml.post_execution.views import PipelineRunView
+
+        store, artifact_store = self._metadata_store()
+        try:
+            record = store.get_run(name)
+        except (EntityNotFoundError, EntityKeyError):
+            raise NotFound(f"No run '{name}'") from None
+        if record.name != name:  # get_run also takes an id: the URL names a run by name
+            raise NotFound(f"No run '{name}'")
+        return store, PipelineRunView(store, record, artifact_store)
+
+    def run(self, name: str) -> dict[str, Any]:
+        """One run: its steps as the nodes of a DAG, edges from their inputs, levels."""
+        from zenml.post_execution.graph import run_graph
+
+        _, run = self._run_view(name)
+        graph = run_graph(run)
+        edges = [{"source": parent, "target": target, "input": input_name, "artifact": output}
+                 for target, node in graph.nodes.items()
+                 for input_name, parent, output in node.reads]
+        nodes = [{"name": name, "entrypoint": node.step.entrypoint_name,
+                  "status": node.step.status.value, "cached": node.step.is_cached,
+                  "duration": node.step.duration, "error": node.step.error,
+                  "level": node.level} for name, node in graph.nodes.items()]
+        levels = graph.levels()
+        return {**self._run_summary(run), "enable_cache": run.enable_cache,
+                "nodes": nodes, "edges": edges, "levels": levels}
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def step(self, run_name: str, step_name: str) -> dict[str, Any]:
+        """One step of a run: parameters, inputs (with producers), outputs, cache origin."""
+        store, run = self._run_view(run_name)
+        try:
+            step = run.get_step(step_name)
+        except EntityKeyError:
+            raise NotFound(f"Run '{run_name}' has no step '{step_name}'") from None
+        if step.name != step_name:  # by its name in the pipeline only
+            raise NotFound(f"Run '{run_name}' has no step '{step_name}'")
+        origin = None
+        if step.is_cached:
+            original = store.get_step_run(step.id).original_step_run_id
+            if original is None and step.outputs:
+                original = next(iter(step.outputs.values())).producer_step_id
+            if original is not None:
+                origin = self._producer(store, original)
+        return {"run": run.name, "pipeline": run.pipeline_name, "name": step.name,
+                "entrypoint": step.entrypoint_name, "status": step.status.value,
+                "cached": step.is_cached, "started": _time(step.started),
+                "duration": step.duration, "error": step.error,
+                "parameters": step.parameters, "extra": step.extra,
+                "cache_origin": origin,
+                "inputs": {k: self._artifact(store, a) for k, a in step.inputs.items()},
+                "outputs": {k: self._artifact(store, a) for k, a in step.outputs.items()}}
+
+    @staticmethod
+    def _producer(store: BaseMetadataStore, step_run_id: str) -> dict[str, Any]:
+        record = store.get_step_run(step_run_id)
+        return {"step": record.name, "run": store.get_run(record.run_id).name}
+
+    def _artifact(self, store: BaseMetadataStore, artifact: ArtifactView) -> dict[str, Any]:
+        return {"name": artifact.name, "uri": artifact.uri, "type": artifact.data_type,
+                "materializer": artifact.materializer, "content_hash": artifact.content_hash,
+                "producer": self._producer(store, artifact.producer_step_id)}
+
