@@ -53,6 +53,7 @@ def test_run_is_a_dag_of_its_steps(runs: dict[str, Any], client: Any) -> None:
     assert answer["edges"] == [{"source": "produce", "target": "consume", "input": "x",
                                 "artifact": "output"}]
     assert answer["levels"] == [["produce"], ["consume"]]
+    assert [node["parents"] for node in answer["nodes"]] == [[], ["produce"]]
     assert answer["stack"] == "default" and answer["error"] is None
     first = client.get("/api/v1/runs/first").json()
     assert {n["status"] for n in first["nodes"]} == {"completed"}

@@ -145,7 +145,8 @@ class DashboardData:
         nodes = [{"name": name, "entrypoint": node.step.entrypoint_name,
                   "status": node.step.status.value, "cached": node.step.is_cached,
                   "duration": node.step.duration, "error": node.step.error,
-                  "level": node.level} for name, node in graph.nodes.items()]
+                  "level": node.level, "parents": node.parents}
+                 for name, node in graph.nodes.items()]
         levels = graph.levels()
         return {**self._run_summary(run), "enable_cache": run.enable_cache,
                 "nodes": nodes, "edges": edges, "levels": levels}
