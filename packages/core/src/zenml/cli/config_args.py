@@ -17,7 +17,7 @@ from zenml.errors import ConfigError
 if TYPE_CHECKING:
     from zenml.stack.config import StackComponentConfig
 
-__all__ = ["parse_extra_args", "prompt_for_fields", "typed_values"]
+__all__ = ["parse_extra_args", "prompt_for_fields", "read_value_file", "typed_values"]
 
 
 BARE_FLAG = "\0bare"  # a --key given without a value
@@ -66,14 +66,9 @@ def _needs_json(annotation: Any) -> bool:
     return inspect.isclass(target) and issubclass(target, BaseModel)
 
 
-def _read_value_file(config_class: type[StackComponentConfig], key: str, path: str) -> str:
-    """The text of ``@FILE``; a missing or unreadable file is an error, never a value."""
-    from zenml.stack.config import is_secret_annotation
-
-    field = config_class.model_fields.get(key)
-    secret = field is not None and is_secret_annotation(field.annotation)
-    # a secret field's "file name" may be the secret itself, with a leading @
-    given = f"--{key}=@FILE" if secret else f"--{key}=@{path}"
+def read_value_file(given: str, path: str) -> str:
+    """The text of ``@FILE`` (``given``: how the error names the argument); a missing or
+    unreadable file is a one-line error, never a value."""
     escape = "write @@ for a value that starts with @"
     try:
         with open(os.path.expanduser(path), encoding="utf-8") as handle:
@@ -87,6 +82,16 @@ def _read_value_file(config_class: type[StackComponentConfig], key: str, path: s
     except OSError as error:
         problem = f"cannot be read ({error.strerror or type(error).__name__}); {escape}"
     raise ConfigError(f"{given}: {problem}")
+
+
+def _read_value_file(config_class: type[StackComponentConfig], key: str, path: str) -> str:
+    """The text of ``--KEY=@FILE`` for a component field."""
+    from zenml.stack.config import is_secret_annotation
+
+    field = config_class.model_fields.get(key)
+    secret = field is not None and is_secret_annotation(field.annotation)
+    # a secret field's "file name" may be the secret itself, with a leading @
+    return read_value_file(f"--{key}=@FILE" if secret else f"--{key}=@{path}", path)
 
 
 def _convert(config_class: type[StackComponentConfig], key: str, raw: str) -> Any:

@@ -39,23 +39,10 @@ def active_secrets_manager(repo: Repository | None = None) -> BaseSecretsManager
 def _read_file(key: str, path: str) -> str:
     """The text of ``--KEY=@FILE`` (one trailing newline dropped); the path is never shown:
     it may be the secret itself with a leading @."""
-    import os
+    from zenml.cli.config_args import read_value_file
 
-    escape = "write @@ for a value that starts with @"
-    try:
-        with open(os.path.expanduser(path), encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        problem = f"no such file; fix the path, or {escape}"
-    except IsADirectoryError:
-        problem = "is a folder, not a file; name the file to read the value from"
-    except UnicodeDecodeError:
-        problem = "is not UTF-8 text; give a text file"
-    except OSError as error:
-        problem = f"cannot be read ({error.strerror or type(error).__name__}); {escape}"
-    else:
-        return text[:-1] if text.endswith("\n") else text
-    raise ConfigError(f"--{key}=@FILE: {problem}")
+    text = read_value_file(f"--{key}=@FILE", path)
+    return text[:-1] if text.endswith("\n") else text
 
 
 def _values(args: tuple[str, ...]) -> dict[str, str]:
