@@ -82,8 +82,8 @@ def test_no_marker_anywhere_after_a_run_and_a_failing_run(
     # every artifact went through the credentials into the bucket
     assert len(s3.keys(f"zenml/marker_pipeline/{run_name}/")) == 2
     assert "s3_auth" in deployment.read_text()
+    assert deployment.stat().st_mode & 0o777 == 0o600  # written privately
     # a remote orchestrator's path: the step entrypoint given the deployment file
-    deployment.chmod(0o600)
     with m.selftest_process():
         done = m.python("-m", "zenml.execution.entrypoint", "--deployment", str(deployment),
                         "--step", "produce", "--run-name", "by-entrypoint")

@@ -12,7 +12,6 @@ credentials the test made markers of.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 from zenml.pipelines.decorator import pipeline
@@ -44,8 +43,12 @@ def main(deployment_path: str) -> None:
     """Write the deployment, run the pipeline, print ``RUN_NAME STATUS``."""
     from zenml.repository import Repository
 
+    from zenml.utils.files import replace_privately
+
     instance = marker_pipeline(produce=produce(), consume=consume())
-    Path(deployment_path).write_text(instance.deployment(Repository().active_stack).to_json())
+    # The deployment may name secret references: private, like every file we write.
+    with replace_privately(deployment_path) as handle:
+        handle.write(instance.deployment(Repository().active_stack).to_json())
     run = instance.run()
     assert run is not None
     print(run.name, run.status.value)
