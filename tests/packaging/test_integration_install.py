@@ -53,7 +53,8 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     uv = _uv()
     assert uv, "uv builds the wheels when ZENML_DIST is not set (pip install uv)"
     packages = [ROOT / "packages" / "core", *(ROOT / "packages" / "integrations" / name
-                                              for name in INTEGRATIONS)]
+                                              for name in INTEGRATIONS),
+                ROOT / "packages" / "dashboard"]
     for package in packages:
         subprocess.run([uv, "build", "--wheel", "--out-dir", str(folder), str(package)],
                        check=True, capture_output=True)
@@ -186,6 +187,27 @@ def test_install_from_the_wheel_folder_then_uninstall(user: Env, dist: Path,
     for args in (["--help"], ["stack", "list"], ["plugins"], ["integration", "list"]):
         assert user.ok(*args).stderr == "", args
     assert "zenml-s3" not in user.ok("plugins").stdout
+
+
+def test_the_dashboard_installs_and_uninstalls_like_an_integration(user: Env,
+                                                                    dist: Path) -> None:
+    assert "not installed" in user.row("dashboard")
+    assert "no flavors; adds 'zenml dashboard'" in user.row("dashboard")
+    assert user.zenml("dashboard", "--help").returncode != 0
+    done = user.zenml("integration", "install", "dashboard", "--find-links", str(dist), "-y")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ("Installed integration 'dashboard' (zenml-dashboard 0.1.0); it adds 'zenml "
+            "dashboard'") in done.stdout
+    assert "0.1.0" in user.row("dashboard")
+    assert "--no-open" in user.ok("dashboard", "--help").stdout
+    plugins = user.ok("plugins").stdout
+    assert next(line for line in plugins.splitlines() if " zenml-dashboard " in line).count(
+        "loaded")
+    done = user.ok("integration", "uninstall", "dashboard", "-y")
+    assert "Uninstalled integration 'dashboard' (zenml-dashboard 0.1.0)" in done.stdout
+    assert "not installed" in user.row("dashboard")
+    assert user.zenml("dashboard", "--help").returncode != 0
+    assert user.ok("--help").stderr == ""
 
 
 def test_flavors_come_and_go_with_the_package(user: Env, tmp_path: Path) -> None:

@@ -5,10 +5,14 @@
 
 (with a Python 3.11+ that has zenml-core installed, e.g. editable from this checkout).
 
-Each ``packages/integrations/<name>/pyproject.toml`` is the one source of its
-integration's metadata: the entry point in ``[project.entry-points.zenml]``
-names it, ``[project] description`` describes it, ``[project] dependencies``
-are its requirements, ``[tool.zenml] flavors`` lists what it provides. The
+Each ``packages/integrations/<name>/pyproject.toml`` (and that of each plugin
+package beside them, ``packages/<name>/`` other than the core: the dashboard)
+is the one source of its integration's metadata: the entry point in
+``[project.entry-points.zenml]`` names it, ``[project] description`` describes
+it, ``[project] dependencies`` are its requirements, ``[tool.zenml] flavors``
+lists what it provides; ``[tool.zenml] kind = "tool"`` marks a package that is
+installable with ``zenml integration install`` but brings no stack component
+(``commands`` names the ``zenml`` commands it adds instead). The
 catalog (``zenml/integrations/catalog.json``, checked in and shipped in the
 core wheel) is what zenml knows of integrations that are not installed; a core
 test (tests/test_meta_catalog.py) fails when it is stale.
@@ -31,7 +35,10 @@ from zenml.integrations.metadata import (
 from zenml.stack.component_type import StackComponentType
 
 ROOT = Path(__file__).resolve().parents[3]
-INTEGRATIONS = ROOT / "packages" / "integrations"
+PACKAGES = ROOT / "packages"
+INTEGRATIONS = PACKAGES / "integrations"
+#: What ``[tool.zenml] kind`` may say: a stack integration (the default) or a tool.
+KINDS = ("integration", "tool")
 CATALOG = ROOT / "packages" / "core" / "src" / "zenml" / "integrations" / "catalog.json"
 
 
@@ -61,18 +68,46 @@ def entry_from_pyproject(path: Path) -> dict[str, Any]:
         except (KeyError, TypeError, ValueError):
             raise CatalogError(f"{path}: [tool.zenml] flavors: {flavor!r} is not "
                                f"{{type = \"<component type>\", name = \"<flavor>\"}}") from None
-    return {
+    tool = data.get("tool", {}).get("zenml", {})
+    kind = tool.get("kind", "integration")
+    if kind not in KINDS:
+        raise CatalogError(f"{path}: [tool.zenml] kind must be one of {', '.join(KINDS)}")
+    commands = tool.get("commands", [])
+    if not (isinstance(commands, list) and all(isinstance(c, str) for c in commands)):
+        raise CatalogError(f"{path}: [tool.zenml] commands must be a list of command names")
+    entry: dict[str, Any] = {
         "name": name,
         "description": description_from_summary(summary),
         "flavors": flavors,
         "requirements": integration_requirements(project.get("dependencies", [])),
     }
+    if kind != "integration":  # the integrations' entries stay as they were
+        entry["kind"] = kind
+    if commands:
+        entry["commands"] = list(commands)
+    try:
+        folder = path.resolve().parent.relative_to(ROOT.resolve())
+    except ValueError:  # a pyproject outside the checkout (tests)
+        return entry
+    if folder.as_posix() != f"packages/integrations/{name}":
+        entry["folder"] = folder.as_posix()
+    return entry
 
 
-def build_catalog(folder: Path = INTEGRATIONS) -> str:
-    """The catalog's JSON text for every integration folder (``_template`` left out)."""
-    entries = [entry_from_pyproject(path) for path in sorted(folder.glob("*/pyproject.toml"))
-               if not path.parent.name.startswith("_")]
+def package_pyprojects(root: Path = ROOT) -> list[Path]:
+    """The pyproject of every integration and of every plugin package beside them."""
+    packages = root / "packages"
+    found = [path for path in sorted((packages / "integrations").glob("*/pyproject.toml"))
+             if not path.parent.name.startswith("_")]
+    found += [path for path in sorted(packages.glob("*/pyproject.toml"))
+              if path.parent.name not in ("core", "integrations")
+              and not path.parent.name.startswith("_")]
+    return found
+
+
+def build_catalog(root: Path = ROOT) -> str:
+    """The catalog's JSON text for every package folder (``_template`` left out)."""
+    entries = [entry_from_pyproject(path) for path in package_pyprojects(root)]
     document = {
         "generated_by": "packages/core/scripts/integration_catalog.py (do not edit by hand)",
         "integrations": sorted(entries, key=lambda entry: entry["name"]),

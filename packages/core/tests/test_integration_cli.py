@@ -37,7 +37,7 @@ INTEGRATIONS = ROOT / "packages" / "integrations"
 
 def test_unknown_names_are_refused_with_the_known_ones() -> None:
     assert get_known("zenml-s3").name == get_known(" S3").name == "s3"
-    with pytest.raises(EntityNotFoundError, match="known integrations: kubeflow"):
+    with pytest.raises(EntityNotFoundError, match="known integrations: dashboard, kubeflow"):
         get_known("s4")
 
 

@@ -47,11 +47,24 @@ def test_the_shipped_catalog_is_generated_from_the_pyproject_files() -> None:
 def test_the_catalog_names_every_integration_package() -> None:
     folders = sorted(p.parent.name for p in INTEGRATIONS.glob("*/pyproject.toml")
                      if not p.parent.name.startswith("_"))
-    assert [entry.name for entry in CATALOG] == folders
+    # and the plugin packages beside them that `zenml integration install` manages
+    assert [entry.name for entry in CATALOG] == sorted([*folders, "dashboard"])
+    assert [entry.name for entry in CATALOG if entry.kind == "integration"] == folders
     s3 = next(entry for entry in CATALOG if entry.name == "s3")
     assert s3.flavors == ((T.ARTIFACT_STORE, "s3"),)
     assert s3.description == "Amazon S3 (and S3-compatible) artifact store"
     assert s3.requirements == ("s3fs>=2023.1",)
+
+
+def test_the_dashboard_is_a_tool_installed_from_its_own_folder() -> None:
+    dashboard = next(entry for entry in CATALOG if entry.name == "dashboard")
+    assert dashboard.is_tool and dashboard.flavors == () and dashboard.commands == ("dashboard",)
+    assert dashboard.source_folder == "packages/dashboard"
+    assert (ROOT / dashboard.source_folder / "pyproject.toml").is_file()
+    assert dashboard.distribution == "zenml-dashboard"
+    assert any(r.startswith("starlette") for r in dashboard.requirements)
+    s3 = next(entry for entry in CATALOG if entry.name == "s3")
+    assert not s3.is_tool and s3.source_folder == "packages/integrations/s3"
 
 
 def _pyproject(folder: Path, text: str) -> Path:
@@ -86,6 +99,8 @@ def test_an_entry_comes_from_the_project_table_and_tool_zenml(tmp_path: Path) ->
     ('name = "zenml-foo"', 'name = "foo"', 'expected name = "zenml-foo"'),
     ("zenml integration: Foo", "Foo", "must start with 'zenml integration: '"),
     ('type = "orchestrator"', 'type = "orchestra"', "[tool.zenml] flavors"),
+    ("[tool.zenml]", '[tool.zenml]\nkind = "app"', "[tool.zenml] kind must be one of"),
+    ("[tool.zenml]", '[tool.zenml]\ncommands = "x"', "[tool.zenml] commands must be"),
 ])
 def test_a_pyproject_lacking_what_the_catalog_needs_is_named(tmp_path: Path, old: str,
                                                              new: str, message: str) -> None:

@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from zenml_dashboard.data import STATUSES, DashboardData, NotFound
+from zenml_dashboard.previews import number_text
 
 __all__ = ["CSP", "create_app"]
 
@@ -101,6 +102,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["q"] = lambda value: quote(str(value), safe="")
+    env.filters["num"] = number_text
     env.filters["secs"] = lambda value: "" if value is None else (
         f"{value:.3f}s" if value < 60 else f"{int(value) // 60}m{int(value) % 60:02d}s")
     return env
@@ -152,7 +154,9 @@ def create_app(repository_root: str | None = None, token: str | None = None) -> 
 
     async def page_run(request: Request) -> Response:
         name = _param(request, "run")
-        return page("run.html", request, run=await run_in_threadpool(data.run, name))
+        run = await run_in_threadpool(data.run, name)
+        compare_with = await run_in_threadpool(data.recent_run_names, run["pipeline"])
+        return page("run.html", request, run=run, compare_with=compare_with)
 
     async def page_step(request: Request) -> Response:
         run, step = _param(request, "run"), _param(request, "step")
@@ -160,6 +164,40 @@ def create_app(repository_root: str | None = None, token: str | None = None) -> 
 
     async def page_stacks(request: Request) -> Response:
         return page("stacks.html", request, data=await run_in_threadpool(data.stacks))
+
+    def compare_query(request: Request) -> tuple[str | None, str | None]:
+        params = request.query_params
+        return params.get("a") or None, params.get("b") or None
+
+    async def api_compare(request: Request) -> Response:
+        a, b = compare_query(request)
+        if b is None:
+            return JSONResponse({"error": "give the runs to compare: ?a=RUN&b=RUN (without a: "
+                                          "the run before b)"}, status_code=400)
+        return JSONResponse(await run_in_threadpool(data.compare, a, b))
+
+    async def page_compare(request: Request) -> Response:
+        a, b = compare_query(request)
+        answer = await run_in_threadpool(data.compare, a, b) if b is not None else None
+        return page("compare.html", request, data=answer, a=a, b=b)
+
+    async def api_models(request: Request) -> Response:
+        from zenml_dashboard.models import served_models
+
+        return JSONResponse(await run_in_threadpool(served_models, data.repository_root))
+
+    async def page_models(request: Request) -> Response:
+        from zenml_dashboard.models import served_models
+
+        answer = await run_in_threadpool(served_models, data.repository_root)
+        return page("models.html", request, data=answer)
+
+    async def api_artifact(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(data.artifact, _param(request, "artifact")))
+
+    async def page_artifact(request: Request) -> Response:
+        answer = await run_in_threadpool(data.artifact, _param(request, "artifact"))
+        return page("artifact.html", request, artifact=answer)
 
     async def not_found(request: Request, error: Exception) -> Response:
         if request.url.path.startswith("/api/"):
@@ -173,10 +211,16 @@ def create_app(repository_root: str | None = None, token: str | None = None) -> 
         Route("/api/v1/runs", api_runs),
         Route("/api/v1/runs/{run}/steps/{step}", api_step),
         Route("/api/v1/runs/{run}", api_run),
+        Route("/api/v1/artifacts/{artifact}", api_artifact),
+        Route("/artifacts/{artifact}", page_artifact),
         Route("/", page_runs),
         Route("/runs/{run}/steps/{step}", page_step),
         Route("/runs/{run}", page_run),
         Route("/stacks", page_stacks),
+        Route("/api/v1/compare", api_compare),
+        Route("/compare", page_compare),
+        Route("/api/v1/models", api_models),
+        Route("/models", page_models),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_RawPath),

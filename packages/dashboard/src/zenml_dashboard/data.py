@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from zenml.metadata_stores.base import BaseMetadataStore
     from zenml.post_execution.views import ArtifactView, PipelineRunView
     from zenml.repository import Repository
+    from zenml.stack.models import StackModel
 
 __all__ = ["STATUSES", "DashboardData", "NotFound"]
 
@@ -75,35 +76,41 @@ class DashboardData:
                     "config": component.masked_config(),
                 })
             stacks.append({"name": model.name, "active": model.name == active,
-                           "components": components})
+                           "components": components,
+                           "coupling": self._coupling(repository, model)})
         return {"active": active, "stacks": stacks}
+
+    @staticmethod
+    def _coupling(repository: Repository, model: StackModel) -> dict[str, Any] | None:
+        """Whether the stack's artifact store and metadata store are coupled (the pairing
+        ``stack register`` records), and the other pairings that hold either store."""
+        from zenml.stack.component_type import StackComponentType
+
+        artifact = model.components.get(StackComponentType.ARTIFACT_STORE)
+        meta = model.components.get(StackComponentType.METADATA_STORE)
+        if artifact is None or meta is None:
+            return None
+        with repository.store.reading() as session:
+            pairs = session.couplings(artifact.id, meta.id)
+            names = session.component_names([i for pair in pairs for i in pair])
+        others = [{"artifact_store": names.get(a, a), "metadata_store": names.get(m, m)}
+                  for a, m in pairs if (a, m) != (artifact.id, meta.id)]
+        return {"artifact_store": artifact.name, "metadata_store": meta.name,
+                "coupled": (artifact.id, meta.id) in pairs, "others": others}
 
     # -- runs ----------------------------------------------------------------------------
 
     def runs(self, *, page: int = 1, size: int = 20, pipeline: str | None = None,
              status: str | None = None, stack: str | None = None) -> dict[str, Any]:
         """A page of runs, newest first, filtered by pipeline, status and stack."""
-        from zenml.post_execution.views import PipelineRunView, run_status
+        from zenml.post_execution.views import PipelineRunView
 
         store, artifact_store = self._metadata_store()
         page, size = max(page, 1), min(max(size, 1), 200)
-        if status is None and stack is None:
-            total = store.count_runs(pipeline)
-            records = store.get_runs(pipeline, newest_first=True, limit=size,
-                                     offset=(page - 1) * size)
-        else:  # status is derived (a dead owner means failed): filter as records are read
-            matching = []
-            offset = 0
-            while True:
-                batch = store.get_runs(pipeline, newest_first=True, limit=_BATCH, offset=offset)
-                matching += [r for r in batch
-                             if (status is None or run_status(r).value == status)
-                             and (stack is None or r.stack_name == stack)]
-                if len(batch) < _BATCH:
-                    break
-                offset += _BATCH
-            total = len(matching)
-            records = matching[(page - 1) * size:page * size]
+        # filtered and paged by the store, in SQL (a dead owner's 'running' run is failed)
+        total = store.count_runs(pipeline, status=status, stack=stack)
+        records = store.get_runs(pipeline, newest_first=True, limit=size,
+                                 offset=(page - 1) * size, status=status, stack=stack)
         runs = [self._run_summary(PipelineRunView(store, r, artifact_store)) for r in records]
         return {"page": page, "size": size, "total": total,
                 "pages": max((total + size - 1) // size, 1),
@@ -151,6 +158,62 @@ class DashboardData:
         return {**self._run_summary(run), "enable_cache": run.enable_cache,
                 "nodes": nodes, "edges": edges, "levels": levels}
 
+    # -- compare (two runs side by side) -------------------------------------------------
+
+    def _named_run(self, store: BaseMetadataStore, artifact_store: Any,
+                   name: str) -> PipelineRunView:
+        from zenml.post_execution.views import PipelineRunView
+
+        try:
+            record = store.get_run(name)
+        except (EntityNotFoundError, EntityKeyError):
+            raise NotFound(f"No run '{name}'") from None
+        if record.name != name:
+            raise NotFound(f"No run '{name}'")
+        return PipelineRunView(store, record, artifact_store)
+
+    @staticmethod
+    def _previous_run(store: BaseMetadataStore, run: PipelineRunView) -> str | None:
+        """The run of the same pipeline just before ``run`` (None: it is the first)."""
+        offset, seen = 0, False
+        while True:
+            batch = store.get_runs(run.pipeline_name, newest_first=True, limit=_BATCH,
+                                   offset=offset)
+            for record in batch:
+                if seen:
+                    return record.name
+                seen = record.id == run.id
+            if len(batch) < _BATCH:
+                return None
+            offset += _BATCH
+
+    def recent_run_names(self, pipeline: str, limit: int = 30) -> list[str]:
+        """The names of a pipeline's latest runs, newest first (for the compare pickers)."""
+        store, _ = self._metadata_store()
+        return [r.name for r in store.get_runs(pipeline, newest_first=True, limit=limit)]
+
+    def compare(self, a: str | None, b: str) -> dict[str, Any]:
+        """Runs ``a`` and ``b`` side by side (``a`` None: the run before ``b``)."""
+        from zenml_dashboard.compare import compare_runs
+
+        store, artifact_store = self._metadata_store()
+        run_b = self._named_run(store, artifact_store, b)
+        if a is None:
+            a = self._previous_run(store, run_b)
+        choices = [r.name for r in store.get_runs(run_b.pipeline_name, newest_first=True,
+                                                   limit=30)]
+        if a is None:
+            return {"a": None, "b": self._run_summary(run_b), "comparable": False,
+                    "message": (f"Run '{b}' is the first run of pipeline "
+                                f"'{run_b.pipeline_name}': there is no earlier run to "
+                                f"compare it with"),
+                    "steps": [], "differences": {"parameters": 0, "cache": 0, "outputs": 0},
+                    "choices": choices}
+        run_a = self._named_run(store, artifact_store, a)
+        answer = compare_runs(run_a, run_b, artifact_store)
+        return {"a": self._run_summary(run_a), "b": self._run_summary(run_b), **answer,
+                "choices": choices}
+
     # -- steps ---------------------------------------------------------------------------
 
     def step(self, run_name: str, step_name: str) -> dict[str, Any]:
@@ -184,7 +247,38 @@ class DashboardData:
         return {"step": record.name, "run": store.get_run(record.run_id).name}
 
     def _artifact(self, store: BaseMetadataStore, artifact: ArtifactView) -> dict[str, Any]:
-        return {"name": artifact.name, "uri": artifact.uri, "type": artifact.data_type,
+        return {"id": artifact.id, "name": artifact.name, "uri": artifact.uri,
+                "type": artifact.data_type,
                 "materializer": artifact.materializer, "content_hash": artifact.content_hash,
                 "producer": self._producer(store, artifact.producer_step_id)}
+
+    # -- artifacts (one artifact: facts, a preview that fits its type, lineage) ----------
+
+    def artifact(self, artifact_id: str) -> dict[str, Any]:
+        """One artifact: its facts, size, producer, a bounded preview and its lineage."""
+        from zenml.post_execution.views import ArtifactView
+        from zenml_dashboard.lineage import downstream, upstream
+        from zenml_dashboard.previews import artifact_size, preview
+
+        store, artifact_store = self._metadata_store()
+        try:
+            record = store.get_artifact(artifact_id)
+        except (EntityNotFoundError, EntityKeyError):
+            raise NotFound(f"No artifact '{artifact_id}'") from None
+        view = ArtifactView(store, record, artifact_store)
+        try:
+            measured = artifact_size(artifact_store, record.uri)
+        except Exception:  # the store cannot be listed (e.g. an S3 server that is down)
+            measured = None
+        size, files = measured if measured is not None else (None, None)
+        producer = store.get_step_run(record.producer_step_run_id)
+        return {"id": record.id, "name": record.name, "uri": record.uri,
+                "type": record.data_type, "materializer": record.materializer,
+                "content_hash": record.content_hash, "created": _time(record.created),
+                "size": size, "files": files, "artifact_store": artifact_store.name,
+                "producer": {"step": producer.name,
+                             "run": store.get_run(producer.run_id).name},
+                "preview": preview(view, size, artifact_store),
+                "lineage": {"upstream": upstream(store, record),
+                            "downstream": downstream(store, record)}}
 

@@ -13,7 +13,17 @@ from zenml.plugins import hookimpl
 if TYPE_CHECKING:
     import click
 
-__all__ = ["zenml_cli_commands"]
+    from zenml.plugins.info import IntegrationInfo
+
+__all__ = ["zenml_cli_commands", "zenml_integration"]
+
+
+@hookimpl
+def zenml_integration() -> IntegrationInfo:
+    """Describe this package (``zenml integration list``): its distribution's metadata."""
+    from zenml.integrations.metadata import integration_info
+
+    return integration_info("zenml-dashboard")
 
 
 @hookimpl

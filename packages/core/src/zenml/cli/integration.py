@@ -66,7 +66,10 @@ def list_integrations() -> None:
         installed = status.version or "not installed"
         if status.problem:
             installed = f"{installed} ({status.problem})"
-        flavors = _flavors(status.flavors) or ("(none yet)" if status.installed else "")
+        if status.kind == "tool":  # not a stack integration: what it adds instead
+            flavors = "no flavors; adds " + ", ".join(f"'zenml {c}'" for c in status.commands)
+        else:
+            flavors = _flavors(status.flavors) or ("(none yet)" if status.installed else "")
         rows.append((status.name, installed, flavors, status.description))
     print_table(["INTEGRATION", "INSTALLED", "FLAVORS", "DESCRIPTION"], rows)
 
@@ -138,8 +141,11 @@ def install(names: tuple[str, ...], yes: bool, find_links: Path | None, force: b
     statuses = _statuses()
     for entry in entries:
         status = statuses[entry.name]
-        provides = (f"flavors: {_flavors(status.flavors)}" if status.flavors
-                    else "it provides no flavors yet")
+        if status.kind == "tool":
+            provides = "it adds " + ", ".join(f"'zenml {c}'" for c in status.commands)
+        else:
+            provides = (f"flavors: {_flavors(status.flavors)}" if status.flavors
+                        else "it provides no flavors yet")
         declare(f"Installed integration '{entry.name}' ({entry.distribution} {status.version}); "
                 f"{provides}.")
 

@@ -37,17 +37,34 @@ class KnownIntegration:
     :param description: one line: its ``[project] description`` after "zenml integration: ".
     :param flavors: the ``(component type, flavor name)`` pairs it provides (``[tool.zenml]``).
     :param requirements: its third-party requirements (its ``[project] dependencies``).
+    :param kind: ``integration`` (brings stack component flavors) or ``tool`` (a package
+        ``zenml integration install`` manages that adds ``zenml`` commands, no flavors).
+    :param commands: the ``zenml`` commands a tool adds (``[tool.zenml] commands``).
+    :param folder: its folder in a source checkout, relative to the repository root.
     """
 
     name: str
     description: str
     flavors: tuple[tuple[StackComponentType, str], ...]
     requirements: tuple[str, ...]
+    kind: str = "integration"
+    commands: tuple[str, ...] = ()
+    folder: str = ""
 
     @property
     def distribution(self) -> str:
         """The distribution pip installs, ``zenml-<name>``."""
         return f"zenml-{self.name}"
+
+    @property
+    def source_folder(self) -> str:
+        """Its folder in a source checkout (``packages/integrations/<name>`` by default)."""
+        return self.folder or f"packages/integrations/{self.name}"
+
+    @property
+    def is_tool(self) -> bool:
+        """Whether it adds commands rather than stack component flavors (the dashboard)."""
+        return self.kind == "tool"
 
 
 #: The generated catalog (see the module docstring).
@@ -61,7 +78,9 @@ def _load(path: Path) -> tuple[KnownIntegration, ...]:
         KnownIntegration(
             name=entry["name"], description=entry["description"],
             flavors=tuple((T(flavor["type"]), flavor["name"]) for flavor in entry["flavors"]),
-            requirements=tuple(entry["requirements"]))
+            requirements=tuple(entry["requirements"]),
+            kind=entry.get("kind", "integration"), commands=tuple(entry.get("commands", ())),
+            folder=entry.get("folder", ""))
         for entry in document["integrations"])
 
 

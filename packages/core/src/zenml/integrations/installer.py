@@ -3,7 +3,8 @@
 pip runs as ``sys.executable -m pip`` with its output streamed line by line;
 a failure becomes one :class:`InstallError` line naming the fix. Where the
 packages come from, in this order: the ``--find-links`` folder if one is
-given; the sibling folder ``packages/integrations/<name>`` when zenml runs
+given; the sibling folder ``packages/integrations/<name>`` (the catalog's
+``source_folder``: ``packages/dashboard`` for the dashboard) when zenml runs
 from a source checkout of its repository; otherwise the package index.
 """
 
@@ -106,7 +107,7 @@ def install_targets(entries: Sequence[KnownIntegration],
     root = None if find_links is not None else source_checkout()
     targets = []
     for entry in entries:
-        folder = root / "packages" / "integrations" / entry.name if root else None
+        folder = root / entry.source_folder if root else None
         if folder is not None and (folder / "pyproject.toml").is_file():
             targets.append(InstallTarget(entry, str(folder), f"the source checkout ({folder})"))
         elif find_links is not None:

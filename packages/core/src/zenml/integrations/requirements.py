@@ -137,7 +137,7 @@ def resolve_required_integrations(pipeline_name: str, names: Iterable[object]
     """Each name as ours or a library integration; an unknown name is one error line."""
     from zenml.integrations.catalog import CATALOG
 
-    ours = {entry.name: entry for entry in CATALOG}
+    ours = {entry.name: entry for entry in CATALOG if not entry.is_tool}  # stack integrations
     resolved: list[RequiredIntegration] = []
     for raw in names:
         key = _key(raw).removeprefix("zenml_")

@@ -36,6 +36,8 @@ class IntegrationStatus:
     flavors: list[tuple[StackComponentType, str]] = field(default_factory=list)
     in_catalog: bool = True
     problem: str = ""
+    kind: str = "integration"  # or "tool": adds ``commands``, no flavors (the dashboard)
+    commands: list[str] = field(default_factory=list)
 
     @property
     def installed(self) -> bool:
@@ -64,7 +66,8 @@ def integration_statuses() -> list[IntegrationStatus]:
         status = IntegrationStatus(
             name=entry.name, distribution=entry.distribution,
             version=installed_version(entry.distribution), description=entry.description,
-            requirements=list(entry.requirements), flavors=list(entry.flavors))
+            requirements=list(entry.requirements), flavors=list(entry.flavors),
+            kind=entry.kind, commands=list(entry.commands))
         statuses.append(status)
     by_name = {status.name: status for status in statuses}
     for plugin_name, info in sorted(infos.items()):
