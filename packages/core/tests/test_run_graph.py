@@ -102,3 +102,45 @@ def test_describe_graph_of_a_failed_run_and_ascii(zen: Any) -> None:
     assert done.returncode == 0, done.stderr
     assert "x right  failed" in done.stdout and "+ load  completed" in done.stdout
     assert done.stdout.isascii()
+
+
+def _statement_counter(statements: list[str]) -> Any:
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+    return count
+
+
+def test_a_run_prefetch_reads_what_each_step_reads_in_two_queries() -> None:
+    """``prefetch_artifacts`` gives every step the same inputs and outputs as asking each
+    step (fresh and cached runs), with two statements for the whole run."""
+    import sqlalchemy as sa
+
+    from zenml.repository import Repository
+
+    _run("p-fresh")
+    _run("p-cached")
+    store, artifact_store = Repository().run_stores()
+    for name in ("p-fresh", "p-cached"):
+        from zenml.post_execution.views import PipelineRunView
+
+        record = store.get_run(name)
+        one_by_one = PipelineRunView(store, record, artifact_store)
+        expected = {s.name: ({k: a.id for k, a in s.inputs.items()},
+                             {k: (a.id, a.content_hash) for k, a in s.outputs.items()})
+                    for s in one_by_one.steps}
+        statements: list[str] = []
+        count = _statement_counter(statements)
+
+        batched = PipelineRunView(store, record, artifact_store)
+        steps = batched.steps  # one query of its own
+        sa.event.listen(store.engine, "before_cursor_execute", count)
+        try:
+            batched.prefetch_artifacts()
+            got = {s.name: ({k: a.id for k, a in s.inputs.items()},
+                            {k: (a.id, a.content_hash) for k, a in s.outputs.items()})
+                   for s in steps}
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", count)
+        assert got == expected
+        assert sum(1 for s in statements if s.lstrip().upper().startswith("SELECT")) == 2
+        assert any(inputs for inputs, _ in got.values()) and all(o for _, o in got.values())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import sysconfig
 
 __all__ = ["PlainFormatter", "UserCodeFilter", "enable_console_logging", "get_logger"]
 
@@ -30,6 +29,8 @@ def _level() -> int:
 
 def _library_folders() -> tuple[str, ...]:
     """Where installed third-party packages live (site-packages, the standard library)."""
+    import sysconfig  # not at import: every zenml command imports this module
+
     paths = sysconfig.get_paths()
     folders = {paths[key] for key in ("purelib", "platlib", "stdlib", "platstdlib")
                if key in paths}

@@ -80,10 +80,10 @@ class Repository:
 
     @property
     def flavors(self) -> FlavorRegistry:
-        """Every installed flavor."""
-        from zenml.plugins.manager import get_flavor_registry
+        """Every installed flavor (the core's found without running the plugins' hooks)."""
+        from zenml.plugins.manager import get_flavor_lookup
 
-        return get_flavor_registry()
+        return get_flavor_lookup()
 
     @staticmethod
     def initialize(path: Path | str | None = None) -> Repository:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from zenml.errors import FlavorNotInstalled, ZenMLError
-from zenml.logger import PlainFormatter
 from zenml.utils.imports import import_object
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = ["ZenMLGroup"]
 
@@ -25,6 +26,21 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "stack": "zenml.cli.stack:stack",
     "version": "zenml.cli.init:version",
 }
+#: Each built-in command's help as ``zenml --help`` lists it, so that listing the
+#: commands imports none of them: the first paragraph of its help, shortened to fit
+#: as click does, or (``True``) its ``short_help``, shown whole. tests/test_cli_help.py
+#: keeps these equal to the commands' own.
+BUILTIN_SHORT_HELP: dict[str, tuple[str, bool]] = {
+    "init": ("Make a folder a zenml repository (.zen/) with its own active stack.", False),
+    "integration": ("Install and uninstall integrations (zenml-<name> packages).", True),
+    "pipeline": ("Run pipelines; list pipelines and their runs (as recorded in the metadata "
+                 "store).", False),
+    "plugins": ("List the loaded plugins (integrations and third-party flavors).", False),
+    "secret": ("Register and manage the secrets of the active stack's secrets manager.",
+               False),
+    "stack": ("Register, inspect, activate and provision stacks.", False),
+    "version": ("Print the version of zenml-core.", False),
+}
 COMPONENT_GROUPS = (
     "orchestrator", "artifact-store", "metadata-store", "container-registry",
     "step-operator", "secrets-manager", "feature-store", "model-deployer",
@@ -32,27 +48,51 @@ COMPONENT_GROUPS = (
 )
 
 
-class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+_handler_class: type[logging.Handler] | None = None
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
 
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
+def _stderr_handler_class() -> type[logging.Handler]:
+    """A handler writing to whatever ``sys.stderr`` is at the time (test runners swap it);
+    defined on first use, so that ``zenml --help`` does not import logging."""
+    global _handler_class
+    if _handler_class is None:
+        import logging
+
+        class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+            @property  # type: ignore[override]
+            def stream(self) -> Any:
+                return sys.stderr
+
+            @stream.setter
+            def stream(self, _value: Any) -> None:
+                pass
+
+        _handler_class = CurrentStderrHandler
+    return _handler_class
+
+
+def _verbose() -> bool:
+    return os.environ.get("ZENML_VERBOSE", "") not in ("", "0")
 
 
 def configure_logging(verbose: bool) -> None:
     """Send zenml's log records to stderr, one plain line each."""
+    import logging
+
+    from zenml.logger import PlainFormatter
+
+    handler_class = _stderr_handler_class()
     logger = logging.getLogger("zenml")
-    if not any(isinstance(h, _CurrentStderrHandler) for h in logger.handlers):
-        handler = _CurrentStderrHandler()
+    if not any(isinstance(h, handler_class) for h in logger.handlers):
+        handler = handler_class()
         handler.setFormatter(PlainFormatter())
         logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _configure_logging_now() -> None:
+    configure_logging(verbose=_verbose())
 
 
 def _cli_message(error: ZenMLError) -> str:
@@ -67,8 +107,45 @@ def _cli_message(error: ZenMLError) -> str:
     return str(error)
 
 
+def component_group_help(cli_name: str) -> str:
+    """The help of ``zenml <component-type>`` (the group make_component_group builds)."""
+    from zenml.stack.component_type import StackComponentType
+
+    return f"Register and manage {StackComponentType.parse(cli_name).plural}."
+
+
+def _terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` tells it (``COLUMNS``, then
+    the terminal of stdout, else 80), without importing shutil (and its compressors)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Context(click.Context):
+    """The root context: its help is as wide as click makes it, found without shutil."""
+
+    def make_formatter(self) -> click.HelpFormatter:
+        from click import formatting
+
+        if self.terminal_width is not None or formatting.FORCED_WIDTH is not None:
+            return super().make_formatter()  # a width given (tests force one): click's way
+        max_width = self.max_content_width if self.max_content_width is not None else 80
+        width = max(min(_terminal_columns(), max_width) - 2, 50)
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
+
 class ZenMLGroup(click.Group):
     """A group whose built-in commands load lazily and plugins add the rest."""
+
+    context_class = _Context
 
     _plugins_added = False
 
@@ -76,7 +153,10 @@ class ZenMLGroup(click.Group):
         if self._plugins_added:
             return
         self._plugins_added = True
-        from zenml.plugins.manager import call_each
+        from zenml.plugins.manager import call_each, set_log_setup
+
+        # logging is imported (and set up) only if a plugin has something to report
+        set_log_setup(_configure_logging_now)
 
         for _name, _result in call_each("zenml_cli_commands", cli=self):
             pass
@@ -85,6 +165,29 @@ class ZenMLGroup(click.Group):
         self._add_plugin_commands()
         names = set(BUILTIN_COMMANDS) | set(COMPONENT_GROUPS) | set(self.commands)
         return sorted(names)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their short help, built-in ones without importing them."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None and name in BUILTIN_SHORT_HELP:
+                text, whole = BUILTIN_SHORT_HELP[name]  # shortened by click, as its own
+                command = (click.Command(name, short_help=text) if whole
+                           else click.Command(name, help=text))
+            elif command is None and name in COMPONENT_GROUPS:
+                command = click.Command(name, help=component_group_help(name))
+            else:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = self.commands.get(cmd_name)
@@ -108,8 +211,13 @@ class ZenMLGroup(click.Group):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
-        """Run the CLI; every user error ends as one line on stderr and exit code 1."""
-        configure_logging(verbose=os.environ.get("ZENML_VERBOSE", "") not in ("", "0"))
+        """Run the CLI; every user error ends as one line on stderr and exit code 1.
+
+        Logging is set up when a command runs (:meth:`invoke`), not here: help
+        and usage errors do without importing it.
+        """
+        if _verbose():
+            configure_logging(verbose=True)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
@@ -130,15 +238,16 @@ class ZenMLGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
+        configure_logging(verbose=_verbose())
         try:
             return super().invoke(ctx)
         except ZenMLError as error:
-            if os.environ.get("ZENML_VERBOSE", "") not in ("", "0"):
+            if _verbose():
                 raise
             raise click.ClickException(_cli_message(error)) from None
         except PermissionError as error:
             # a file or folder this user may not use, met where no store named it first
-            if os.environ.get("ZENML_VERBOSE", "") not in ("", "0"):
+            if _verbose():
                 raise
             where = error.filename or "a file zenml needs"
             raise click.ClickException(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from zenml.cli.base import component_group_help
 from zenml.cli.output import active_mark, declare, print_table
 from zenml.stack.component_type import StackComponentType
 
@@ -134,7 +135,7 @@ def make_component_group(type_: StackComponentType) -> click.Group:
     """Build the ``zenml <type>`` group for one component type."""
     display, cli_name, a_display = type_.display_name, type_.cli_name, type_.a_name
 
-    @click.group(name=cli_name, help=f"Register and manage {type_.plural}.")
+    @click.group(name=cli_name, help=component_group_help(cli_name))
     def group() -> None:
         pass
 

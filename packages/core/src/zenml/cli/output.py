@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -36,6 +35,8 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
+        import json  # not at start-up: plugins import this module to add their commands
+
         return json.dumps(value)
     return str(value)
 
@@ -47,11 +48,17 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: st
     from rich.table import Table
     from rich.text import Text
 
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
+    piped = not sys.stdout.isatty()
+    width = int(os.environ.get("COLUMNS", "200")) if piped else None
     table = Table(title=Text(title) if title else None,
                   caption=Text(caption) if caption else None, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(Text(_cell(cell)) for cell in row))  # values are not markup
-    Console(width=width, soft_wrap=False).print(table)
+    console = Console(width=width, soft_wrap=False)
+    if piped:  # as wide as the cells need: piped output keeps each value on one line
+        needed = console.measure(table, options=console.options.update_width(10**6)).maximum
+        if width is not None and needed > width:
+            console = Console(width=needed, soft_wrap=False)
+    console.print(table)

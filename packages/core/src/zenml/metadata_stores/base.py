@@ -246,14 +246,51 @@ class BaseMetadataStore(StackComponent):
                              f"metadata store '{self.name}'")
 
     def get_runs(self, pipeline_name: str | None = None, *, newest_first: bool = False,
-                 limit: int | None = None, offset: int = 0) -> list[RunRecord]:
-        """Runs (of one pipeline or all), oldest first unless ``newest_first``."""
-        return self.records.get_runs(pipeline_name, newest_first=newest_first, limit=limit,
-                                     offset=offset)
+                 limit: int | None = None, offset: int = 0,
+                 status: ExecutionStatus | str | None = None, stack: str | None = None,
+                 exclude_run_id: str | None = None) -> list[RunRecord]:
+        """Runs (of one pipeline or all), oldest first unless ``newest_first``.
 
-    def count_runs(self, pipeline_name: str | None = None) -> int:
-        """How many runs there are (of one pipeline or all)."""
-        return self.records.count_runs(pipeline_name)
+        ``status`` filters by the run's status as the views derive it (a stored
+        ``running`` run whose owning process on this host is gone counts as
+        ``failed``); ``stack`` by the name of the stack it ran on;
+        ``exclude_run_id`` leaves one run out. Filtered and paged in SQL.
+        """
+        wanted, alive = self._status_filter(status)
+        return self.records.get_runs(pipeline_name, newest_first=newest_first, limit=limit,
+                                     offset=offset, status=wanted, stack=stack,
+                                     alive_running=alive, exclude_run_id=exclude_run_id)
+
+    def count_runs(self, pipeline_name: str | None = None, *,
+                   status: ExecutionStatus | str | None = None, stack: str | None = None,
+                   exclude_run_id: str | None = None) -> int:
+        """How many runs there are (of one pipeline or all), filtered as :meth:`get_runs`."""
+        wanted, alive = self._status_filter(status)
+        return self.records.count_runs(pipeline_name, status=wanted, stack=stack,
+                                       alive_running=alive, exclude_run_id=exclude_run_id)
+
+    def _status_filter(self, status: ExecutionStatus | str | None
+                       ) -> tuple[str | None, frozenset[str]]:
+        """The stored status to filter by, and the stored-``running`` runs that are running.
+
+        Only ``running`` and ``failed`` need the second: the few runs stored as
+        running are read and their owners checked (``run_status``), so totals
+        and pages stay exact and in SQL.
+        """
+        if status is None:
+            return None, frozenset()
+        try:
+            wanted = ExecutionStatus(status)
+        except ValueError:
+            choices = ", ".join(s.value for s in ExecutionStatus)
+            raise ValueError(f"Unknown run status {status!r}; use one of {choices}") from None
+        if wanted not in (ExecutionStatus.RUNNING, ExecutionStatus.FAILED):
+            return wanted.value, frozenset()
+        from zenml.post_execution.views import run_status
+
+        alive = frozenset(r.id for r in self.records.get_running_runs()
+                          if run_status(r) is ExecutionStatus.RUNNING)
+        return wanted.value, alive
 
     def get_run(self, name_or_id: str) -> RunRecord:
         """One run, by name or id."""
@@ -271,9 +308,24 @@ class BaseMetadataStore(StackComponent):
         """A step run's outputs by name (a cached step's are the original's)."""
         return self.records.get_step_outputs(step_run_id)
 
+    def get_run_step_artifacts(self, run_id: str
+                               ) -> tuple[dict[str, dict[str, ArtifactRecord]],
+                                          dict[str, dict[str, ArtifactRecord]]]:
+        """Inputs and outputs of every step run of a run (by step run id, then name)."""
+        return self.records.get_run_step_artifacts(run_id)
+
     def get_step_inputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
         """A step run's inputs by name."""
         return self.records.get_step_inputs(step_run_id)
+
+    def get_artifact(self, artifact_id: str) -> ArtifactRecord:
+        """One artifact by id (:class:`~zenml.errors.EntityNotFoundError` if there is none)."""
+        return self.records.get_artifact(artifact_id)
+
+    def get_artifact_consumers(self, artifact_id: str, *, limit: int | None = None
+                               ) -> list[StepRunRecord]:
+        """The step runs, in any run (cached ones too), whose inputs include the artifact."""
+        return self.records.get_artifact_consumers(artifact_id, limit=limit)
 
     def get_run_outputs(self, run_id: str, step_names: Sequence[str]
                         ) -> dict[str, dict[str, ArtifactRecord]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,6 +67,18 @@ _CACHED_STEP_RUN = (
     .limit(1))
 
 
+def _status_clause(status: str, alive_running: Collection[str]) -> Any:
+    """Runs of a status where a stored ``running`` run is running only if its owner lives."""
+    stored = pipeline_runs.c.status
+    running = ExecutionStatus.RUNNING.value
+    alive = pipeline_runs.c.id.in_(sorted(alive_running))
+    if status == running:
+        return sa.and_(stored == running, alive)
+    if status == ExecutionStatus.FAILED.value:
+        return sa.or_(stored == status, sa.and_(stored == running, sa.not_(alive)))
+    return stored == status
+
+
 def _artifacts_query(link: Any) -> Any:
     return (sa.select(link.c.name.label("link_name"), artifacts)
             .join(artifacts, artifacts.c.id == link.c.artifact_id)
@@ -74,6 +86,18 @@ def _artifacts_query(link: Any) -> Any:
 
 
 _ARTIFACTS_OF = {link.name: _artifacts_query(link) for link in (step_outputs, step_inputs)}
+
+
+def _run_artifacts_query(link: Any) -> Any:
+    """Every step run's links of one kind in a run, with the artifacts (one query)."""
+    return (sa.select(link.c.step_run_id, link.c.name.label("link_name"), artifacts)
+            .join(artifacts, artifacts.c.id == link.c.artifact_id)
+            .join(step_runs, step_runs.c.id == link.c.step_run_id)
+            .where(step_runs.c.run_id == sa.bindparam("b_run_id"))
+            .order_by(link.c.step_run_id, link.c.name))
+
+
+_RUN_ARTIFACTS = {link.name: _run_artifacts_query(link) for link in (step_outputs, step_inputs)}
 
 
 class RunRecords:
@@ -144,24 +168,30 @@ class RunRecords:
                        inputs: Mapping[str, str]) -> None:
         """Record a step that starts running, with its input artifacts.
 
-        A step run left ``running`` by a killed process is replaced.
+        A step run left ``running`` by a killed process is replaced. The insert
+        comes first (a failed statement leaves the transaction as it was): a step
+        met for the first time costs one statement, not a lookup and a statement.
         """
+        row = {"id": step_run_id, "run_id": run_id, "name": name,
+               "entrypoint_name": entrypoint_name, "source": source,
+               "status": ExecutionStatus.RUNNING.value, "is_cached": False,
+               "cache_key": cache_key,
+               "parameters": json.dumps(dict(parameters), sort_keys=True), "extra": "{}",
+               "started": utcnow()}
         with self.database.transaction(write=True) as conn:
-            stale = conn.execute(_STEP_RUN_OF_RUN,
-                                 {"b_run_id": run_id, "b_name": name}).first()
-            if stale is not None:
+            try:
+                conn.execute(_INSERT_STEP_RUN, row)
+            except exc.IntegrityError:  # this step has a record in this run already
+                stale = conn.execute(_STEP_RUN_OF_RUN,
+                                     {"b_run_id": run_id, "b_name": name}).first()
+                if stale is None:  # another constraint (the run is not recorded)
+                    raise
                 if stale.status != ExecutionStatus.RUNNING.value:
                     raise EntityExistsError(
-                        f"Step '{name}' already ran in this run ({stale.status})")
+                        f"Step '{name}' already ran in this run ({stale.status})") from None
                 conn.execute(step_inputs.delete().where(step_inputs.c.step_run_id == stale.id))
                 conn.execute(step_runs.delete().where(step_runs.c.id == stale.id))
-            conn.execute(_INSERT_STEP_RUN, {
-                "id": step_run_id, "run_id": run_id, "name": name,
-                "entrypoint_name": entrypoint_name, "source": source,
-                "status": ExecutionStatus.RUNNING.value, "is_cached": False,
-                "cache_key": cache_key,
-                "parameters": json.dumps(dict(parameters), sort_keys=True), "extra": "{}",
-                "started": utcnow()})
+                conn.execute(_INSERT_STEP_RUN, row)
             if inputs:
                 conn.execute(_INSERT_STEP_INPUTS, [
                     {"step_run_id": step_run_id, "name": k, "artifact_id": v}
@@ -246,19 +276,39 @@ class RunRecords:
             rows = conn.execute(sa.select(pipelines).order_by(pipelines.c.created)).all()
         return [PipelineRecord(id=r.id, name=r.name, created=r.created) for r in rows]
 
-    def _runs_query(self, pipeline_name: str | None) -> Any:
-
-
-        query = sa.select(pipeline_runs, pipelines.c.name.label("pipeline_name")).join(
-            pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
-        if pipeline_name is not None:
-            query = query.where(pipelines.c.name == pipeline_name)
+    def _runs_query(self, pipeline_name: str | None, *, status: str | None = None,
+                    stack: str | None = None, alive_running: Collection[str] = (),
+                    exclude_run_id: str | None = None, columns: Any = None) -> Any:
+        """Runs with their pipeline's name, filtered in SQL (see :meth:`get_runs`)."""
+        if columns is None:
+            query = sa.select(pipeline_runs, pipelines.c.name.label("pipeline_name")).join(
+                pipelines, pipelines.c.id == pipeline_runs.c.pipeline_id)
+        else:
+            query = sa.select(columns)
+        if pipeline_name is not None:  # by id: the (pipeline_id, created) index serves it
+            query = query.where(pipeline_runs.c.pipeline_id == sa.select(pipelines.c.id).where(
+                pipelines.c.name == pipeline_name).scalar_subquery())
+        if stack is not None:
+            query = query.where(pipeline_runs.c.stack_name == stack)
+        if status is not None:
+            query = query.where(_status_clause(status, alive_running))
+        if exclude_run_id is not None:
+            query = query.where(pipeline_runs.c.id != exclude_run_id)
         return query
 
     def get_runs(self, pipeline_name: str | None = None, *, newest_first: bool = False,
-                 limit: int | None = None, offset: int = 0) -> list[RunRecord]:
-        """Runs (of one pipeline or all), oldest first unless ``newest_first``."""
-        query = self._runs_query(pipeline_name)
+                 limit: int | None = None, offset: int = 0, status: str | None = None,
+                 stack: str | None = None, alive_running: Collection[str] = (),
+                 exclude_run_id: str | None = None) -> list[RunRecord]:
+        """Runs (of one pipeline or all), oldest first unless ``newest_first``.
+
+        ``status`` is a stored status, except that a stored ``running`` run counts
+        as ``running`` only if its id is in ``alive_running`` and as ``failed``
+        otherwise (the caller knows which owners are alive); ``stack`` is the name
+        of the stack it ran on.
+        """
+        query = self._runs_query(pipeline_name, status=status, stack=stack,
+                                 alive_running=alive_running, exclude_run_id=exclude_run_id)
         order = (pipeline_runs.c.created.desc(), pipeline_runs.c.id.desc()) if newest_first \
             else (pipeline_runs.c.created, pipeline_runs.c.id)
         query = query.order_by(*order).offset(offset)
@@ -268,11 +318,24 @@ class RunRecords:
             rows = conn.execute(query).all()
         return [_run(r) for r in rows]
 
-    def count_runs(self, pipeline_name: str | None = None) -> int:
-        """How many runs there are (of one pipeline or all)."""
-        query = sa.select(sa.func.count()).select_from(self._runs_query(pipeline_name).subquery())
+    def count_runs(self, pipeline_name: str | None = None, *, status: str | None = None,
+                   stack: str | None = None, alive_running: Collection[str] = (),
+                   exclude_run_id: str | None = None) -> int:
+        """How many runs :meth:`get_runs` would return with the same filters."""
+        query = self._runs_query(pipeline_name, status=status, stack=stack,
+                                 alive_running=alive_running, exclude_run_id=exclude_run_id,
+                                 columns=sa.func.count()).select_from(pipeline_runs)
         with self.database.transaction(write=False) as conn:
             return int(conn.execute(query).scalar() or 0)
+
+    def get_running_runs(self) -> list[RunRecord]:
+        """Every run whose stored status is ``running`` (few: those of live or killed
+        processes), for the caller to tell live owners from dead ones."""
+        query = self._runs_query(None).where(
+            pipeline_runs.c.status == ExecutionStatus.RUNNING.value)
+        with self.database.transaction(write=False) as conn:
+            rows = conn.execute(query).all()
+        return [_run(r) for r in rows]
 
     def get_run(self, name_or_id: str) -> RunRecord:
         """One run, by name or id."""
@@ -313,6 +376,46 @@ class RunRecords:
     def get_step_inputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
         """A step run's inputs by name."""
         return self._artifacts_of(step_inputs, step_run_id)
+
+    def get_run_step_artifacts(self, run_id: str
+                               ) -> tuple[dict[str, dict[str, ArtifactRecord]],
+                                          dict[str, dict[str, ArtifactRecord]]]:
+        """Every step run's inputs and outputs in a run, by step run id then name.
+
+        Two queries for the whole run, where :meth:`get_step_inputs` and
+        :meth:`get_step_outputs` take two per step (a 200-step run's graph).
+        """
+        found: list[dict[str, dict[str, ArtifactRecord]]] = []
+        with self.database.transaction(write=False) as conn:
+            for link in (step_inputs, step_outputs):
+                by_step: dict[str, dict[str, ArtifactRecord]] = {}
+                for r in conn.execute(_RUN_ARTIFACTS[link.name], {"b_run_id": run_id}):
+                    by_step.setdefault(r.step_run_id, {})[r.link_name] = _artifact(r)
+                found.append(by_step)
+        return found[0], found[1]
+
+    def get_artifact(self, artifact_id: str) -> ArtifactRecord:
+        """One artifact by id."""
+        with self.database.transaction(write=False) as conn:
+            row = conn.execute(sa.select(artifacts).where(artifacts.c.id == artifact_id)).first()
+        if row is None:
+            raise EntityNotFoundError(f"No artifact {artifact_id} in '{self.store_name}'")
+        return _artifact(row)
+
+    def get_artifact_consumers(self, artifact_id: str, *, limit: int | None = None
+                               ) -> list[StepRunRecord]:
+        """The step runs (of any run, cached ones too) that took the artifact as an input.
+
+        In the order they started; a step that took it as several inputs is listed once.
+        """
+        query = (sa.select(step_runs).where(step_runs.c.id.in_(
+            sa.select(step_inputs.c.step_run_id).where(step_inputs.c.artifact_id == artifact_id)))
+            .order_by(step_runs.c.started, step_runs.c.id))
+        if limit is not None:
+            query = query.limit(limit)
+        with self.database.transaction(write=False) as conn:
+            rows = conn.execute(query).all()
+        return [_step_run(r) for r in rows]
 
     def get_run_outputs(self, run_id: str, step_names: Sequence[str]
                         ) -> dict[str, dict[str, ArtifactRecord]]:

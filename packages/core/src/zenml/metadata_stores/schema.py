@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
 
 from zenml.sql.schema import Schema, version_table
 
@@ -35,18 +34,49 @@ SCHEMA_VERSION = 1
 metadata = sa.MetaData()
 
 # MySQL / MariaDB: transactional tables and full Unicode whatever the server's defaults.
+# Given to the tables when they are created on such a server (see _mysql_table_options):
+# dialect options on a Table import that dialect, which SQLite stores never need.
 MYSQL_OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 
 ID = sa.String(36)
 NAME = sa.String(255)
-Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+
+class _MySQLVariant(sa.TypeDecorator[Any]):
+    """A portable type whose MySQL/MariaDB form is the dialect's own (``mysql_type``);
+    the MySQL dialect is imported only when a MySQL database is used."""
+
+    cache_ok = True
+    mysql_type: tuple[str, dict[str, Any]] = ("", {})
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> Any:
+        if dialect.name in ("mysql", "mariadb"):
+            from sqlalchemy.dialects import mysql
+
+            name, options = self.mysql_type
+            return dialect.type_descriptor(getattr(mysql, name)(**options))
+        return dialect.type_descriptor(self.impl_instance)
+
+
+class _Timestamp(_MySQLVariant):
+    impl = sa.DateTime
+    cache_ok = True
+    mysql_type = ("DATETIME", {"fsp": 6})  # microseconds
+
+
+class _LongText(_MySQLVariant):
+    impl = sa.Text
+    cache_ok = True
+    mysql_type = ("LONGTEXT", {})
+
+
+Timestamp = _Timestamp()
+LongText = _LongText()
 
 meta = sa.Table(
     "zenml_md_meta", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(255), nullable=False),
-    **MYSQL_OPTIONS,
 )
 
 pipelines = sa.Table(
@@ -54,7 +84,6 @@ pipelines = sa.Table(
     sa.Column("id", ID, primary_key=True),
     sa.Column("name", NAME, nullable=False, unique=True),
     sa.Column("created", Timestamp, nullable=False),
-    **MYSQL_OPTIONS,
 )
 
 pipeline_runs = sa.Table(
@@ -73,7 +102,9 @@ pipeline_runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
     sa.Index("ix_zenml_md_runs_created", "created"),
     sa.Index("ix_zenml_md_runs_pipeline_created", "pipeline_id", "created"),
-    **MYSQL_OPTIONS,
+    # the run filters (status, stack); added by revision md_0002
+    sa.Index("ix_zenml_md_runs_status_created", "status", "created"),
+    sa.Index("ix_zenml_md_runs_stack_created", "stack_name", "created"),
 )
 
 step_runs = sa.Table(
@@ -94,7 +125,6 @@ step_runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
     sa.UniqueConstraint("run_id", "name", name="uq_zenml_md_step_runs_run_name"),
     sa.Index("ix_zenml_md_step_runs_cache", "cache_key", "status"),
-    **MYSQL_OPTIONS,
 )
 
 artifacts = sa.Table(
@@ -108,7 +138,6 @@ artifacts = sa.Table(
     sa.Column("producer_step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"),
               nullable=False),
     sa.Column("created", Timestamp, nullable=False),
-    **MYSQL_OPTIONS,
 )
 
 step_inputs = sa.Table(
@@ -116,7 +145,8 @@ step_inputs = sa.Table(
     sa.Column("step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"), primary_key=True),
     sa.Column("name", NAME, primary_key=True),
     sa.Column("artifact_id", ID, sa.ForeignKey("zenml_md_artifacts.id"), nullable=False),
-    **MYSQL_OPTIONS,
+    # the steps that read an artifact (lineage downstream): md_0002
+    sa.Index("ix_zenml_md_step_inputs_artifact", "artifact_id"),
 )
 
 step_outputs = sa.Table(
@@ -124,12 +154,21 @@ step_outputs = sa.Table(
     sa.Column("step_run_id", ID, sa.ForeignKey("zenml_md_step_runs.id"), primary_key=True),
     sa.Column("name", NAME, primary_key=True),
     sa.Column("artifact_id", ID, sa.ForeignKey("zenml_md_artifacts.id"), nullable=False),
-    **MYSQL_OPTIONS,
 )
+
+
+@sa.event.listens_for(metadata, "before_create")
+def _mysql_table_options(target: sa.MetaData, connection: sa.Connection, **_: Any) -> None:
+    """Give every table :data:`MYSQL_OPTIONS` before they are created on MySQL/MariaDB."""
+    if connection.dialect.name in ("mysql", "mariadb"):
+        for table in target.tables.values():
+            for key, value in MYSQL_OPTIONS.items():
+                table.dialect_kwargs[key] = value
+
 
 #: The Alembic revisions of this schema, oldest first (scripts in
 #: zenml/metadata_stores/migrations); the revision table is zenml's own.
-REVISIONS = ("md_0001",)
+REVISIONS = ("md_0001", "md_0002")
 SCHEMA = Schema(metadata=metadata, meta=meta, generation=SCHEMA_VERSION,
-                versions=version_table(metadata, "zenml_md_alembic_version", **MYSQL_OPTIONS),
+                versions=version_table(metadata, "zenml_md_alembic_version"),
                 migrations="zenml.metadata_stores.migrations", revisions=REVISIONS)

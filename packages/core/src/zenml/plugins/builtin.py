@@ -10,50 +10,43 @@ if TYPE_CHECKING:
     from zenml.stack.flavor import Flavor
 
 
+#: The core's flavors: (type, name) -> (config class, implementation), as import paths, so
+#: that one can be built without importing the others' config classes.
+CORE_FLAVORS: dict[tuple[str, str], tuple[str, str]] = {
+    ("orchestrator", "local"): ("zenml.orchestrators.config:LocalOrchestratorConfig",
+                                "zenml.orchestrators.local:LocalOrchestrator"),
+    ("artifact_store", "local"): ("zenml.artifact_stores.config:LocalArtifactStoreConfig",
+                                  "zenml.artifact_stores.local:LocalArtifactStore"),
+    ("metadata_store", "sqlite"): ("zenml.metadata_stores.config:SQLiteMetadataStoreConfig",
+                                   "zenml.metadata_stores.sqlite:SQLiteMetadataStore"),
+    ("container_registry", "default"): (
+        "zenml.container_registries.config:DefaultContainerRegistryConfig",
+        "zenml.container_registries.base:BaseContainerRegistry"),
+    ("secrets_manager", "local"): ("zenml.secrets_managers.config:LocalSecretsManagerConfig",
+                                   "zenml.secrets_managers.local:LocalSecretsManager"),
+}
+
+
+def core_flavor(type_: str, name: str) -> Flavor | None:
+    """One of the core's flavors (importing its config class only), or None."""
+    from zenml.stack.component_type import StackComponentType
+    from zenml.stack.flavor import Flavor
+    from zenml.utils.imports import import_object
+
+    paths = CORE_FLAVORS.get((type_, name))
+    if paths is None:
+        return None
+    config, implementation = paths
+    return Flavor(name=name, type=StackComponentType(type_), config_class=import_object(config),
+                  implementation=implementation)
+
+
 @hookimpl
 def zenml_flavors() -> list[Flavor]:
     """The ``local`` orchestrator and artifact store, ``sqlite`` metadata store,
     ``default`` container registry and ``local`` secrets manager."""
-    from zenml.artifact_stores.config import LocalArtifactStoreConfig
-    from zenml.container_registries.config import DefaultContainerRegistryConfig
-    from zenml.metadata_stores.config import SQLiteMetadataStoreConfig
-    from zenml.orchestrators.config import LocalOrchestratorConfig
-    from zenml.secrets_managers.config import LocalSecretsManagerConfig
-    from zenml.stack.component_type import StackComponentType as T
-    from zenml.stack.flavor import Flavor
-
-    return [
-        Flavor(
-            name="local",
-            type=T.ORCHESTRATOR,
-            config_class=LocalOrchestratorConfig,
-            implementation="zenml.orchestrators.local:LocalOrchestrator",
-        ),
-        Flavor(
-            name="local",
-            type=T.ARTIFACT_STORE,
-            config_class=LocalArtifactStoreConfig,
-            implementation="zenml.artifact_stores.local:LocalArtifactStore",
-        ),
-        Flavor(
-            name="sqlite",
-            type=T.METADATA_STORE,
-            config_class=SQLiteMetadataStoreConfig,
-            implementation="zenml.metadata_stores.sqlite:SQLiteMetadataStore",
-        ),
-        Flavor(
-            name="default",
-            type=T.CONTAINER_REGISTRY,
-            config_class=DefaultContainerRegistryConfig,
-            implementation="zenml.container_registries.base:BaseContainerRegistry",
-        ),
-        Flavor(
-            name="local",
-            type=T.SECRETS_MANAGER,
-            config_class=LocalSecretsManagerConfig,
-            implementation="zenml.secrets_managers.local:LocalSecretsManager",
-        ),
-    ]
+    return [flavor for type_, name in CORE_FLAVORS
+            if (flavor := core_flavor(type_, name)) is not None]
 
 
 @hookimpl

@@ -1,6 +1,7 @@
 """Finding, loading and calling plugins.
 
-Plugins come from the ``zenml`` entry-point group, read once per process.
+Plugins come from the ``zenml`` entry-point group, read once per process
+(by :mod:`zenml.plugins.entry_points`, without importlib.metadata's import cost).
 The core's own flavors are the built-in plugin ``zenml``. A plugin that
 fails to import (or whose hooks fail) is reported by name as a warning and
 skipped; ``ZENML_DEBUG_PLUGINS=1`` re-raises instead.
@@ -9,11 +10,9 @@ skipped; ``ZENML_DEBUG_PLUGINS=1`` re-raises instead.
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -22,6 +21,8 @@ from zenml.__about__ import __version__
 from zenml.plugins import PROJECT_NAME
 
 if TYPE_CHECKING:
+    import logging
+
     from zenml.materializers.registry import MaterializerRegistry
     from zenml.stack.flavor_registry import FlavorRegistry
 
@@ -30,6 +31,7 @@ __all__ = [
     "PluginRecord",
     "build_registry",
     "call_each",
+    "get_flavor_lookup",
     "get_flavor_registry",
     "get_materializer_registry",
     "get_plugin_manager",
@@ -39,30 +41,75 @@ __all__ = [
     "unregister_plugin",
 ]
 
-logger = logging.getLogger(__name__)
+#: Called once before this module logs its first record (the CLI sets up its console
+#: logging then): loading plugins does not import logging unless one has something to say.
+_log_setup: Callable[[], None] | None = None
+
+
+def set_log_setup(setup: Callable[[], None] | None) -> None:
+    """Have ``setup()`` run once before the plugin manager logs its first record."""
+    global _log_setup
+    _log_setup = setup
+
+
+def _logger() -> logging.Logger:
+    import logging
+
+    global _log_setup
+    setup, _log_setup = _log_setup, None
+    if setup is not None:
+        setup()
+    return logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "zenml"
 BUILTIN_NAME = "zenml"
 
 
-@dataclass
 class PluginRecord:
-    """One plugin as ``zenml plugins`` shows it."""
+    """One plugin as ``zenml plugins`` shows it.
 
-    name: str
-    distribution: str
-    version: str
-    status: str  # "loaded", "failed" or "disabled"
-    error: str = ""
-    hooks: list[str] = field(default_factory=list)
+    A plain class with a dataclass's constructor, equality and repr: every
+    ``zenml`` command (``--help`` too) loads the plugins, and defining a
+    dataclass costs more than the rest of this module.
+    """
+
+    __slots__ = ("distribution", "error", "hooks", "name", "status", "version")
+
+    def __init__(self, name: str, distribution: str, version: str, status: str,
+                 error: str = "", hooks: list[str] | None = None) -> None:
+        self.name = name
+        self.distribution = distribution
+        self.version = version
+        self.status = status  # "loaded", "failed" or "disabled"
+        self.error = error
+        self.hooks: list[str] = [] if hooks is None else hooks
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.name, self.distribution, self.version, self.status, self.error,
+                self.hooks)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PluginRecord):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"PluginRecord(name={self.name!r}, distribution={self.distribution!r}, "
+                f"version={self.version!r}, status={self.status!r}, error={self.error!r}, "
+                f"hooks={self.hooks!r})")
 
 
-@dataclass
 class _State:
-    manager: pluggy.PluginManager
-    records: list[PluginRecord]
-    flavors: FlavorRegistry | None = None
-    materializers: MaterializerRegistry | None = None
+    """The loaded plugins and what was built from them (per process)."""
+
+    def __init__(self, manager: pluggy.PluginManager, records: list[PluginRecord]) -> None:
+        self.manager = manager
+        self.records = records
+        self.flavors: FlavorRegistry | None = None
+        self.core_flavors: FlavorRegistry | None = None
+        self.materializers: MaterializerRegistry | None = None
 
 
 _state: _State | None = None
@@ -82,9 +129,8 @@ def _describe(error: BaseException) -> str:
 
 
 def _load() -> _State:
-    from importlib.metadata import entry_points
-
     from zenml.plugins import builtin, hookspecs
+    from zenml.plugins.entry_points import entry_points
 
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
@@ -96,9 +142,7 @@ def _load() -> _State:
         if ep.name in seen:
             continue
         seen.add(ep.name)
-        dist = getattr(ep, "dist", None)
-        dist_name = dist.metadata["Name"] if dist is not None else "?"
-        version = dist.version if dist is not None else "?"
+        dist_name, version = ep.distribution, ep.version
         record = PluginRecord(ep.name, dist_name, version, "loaded")
         records.append(record)
         if ep.name in disabled:
@@ -115,7 +159,7 @@ def _load() -> _State:
             if manager.get_plugin(ep.name) is not None:
                 manager.unregister(name=ep.name)
             record.status, record.error = "failed", _describe(error)
-            logger.warning(
+            _logger().warning(
                 "Plugin '%s' (%s %s, entry point %s) failed to load and is skipped: %s",
                 ep.name, dist_name, version, ep.value, record.error,
             )
@@ -123,8 +167,9 @@ def _load() -> _State:
         plugin = manager.get_plugin(record.name)
         if plugin is not None:
             record.hooks = sorted(h.name for h in manager.get_hookcallers(plugin) or [])
-    logger.debug("Registered %d plugin(s): %s", len(records),
-                 ", ".join(f"{r.name}-{r.version} ({r.status})" for r in records))
+    if "logging" in sys.modules:  # else nothing is set up that would show a debug record
+        _logger().debug("Registered %d plugin(s): %s", len(records),
+                        ", ".join(f"{r.name}-{r.version} ({r.status})" for r in records))
     return _State(manager, records)
 
 
@@ -151,7 +196,7 @@ def register_plugin(plugin: object, name: str) -> None:
     state.manager.register(plugin, name=name)
     state.manager.check_pending()
     state.records.append(PluginRecord(name, "?", "?", "loaded"))
-    state.flavors = state.materializers = None
+    state.flavors = state.core_flavors = state.materializers = None
 
 
 def unregister_plugin(name: str) -> None:
@@ -159,7 +204,7 @@ def unregister_plugin(name: str) -> None:
     state = _get_state()
     state.manager.unregister(name=name)
     state.records = [r for r in state.records if r.name != name]
-    state.flavors = state.materializers = None
+    state.flavors = state.core_flavors = state.materializers = None
 
 
 def reset_plugins() -> None:
@@ -184,8 +229,8 @@ def call_each(hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
             if _debug():
                 raise
             message = _describe(error)
-            logger.warning("Plugin '%s' failed in %s and is skipped: %s",
-                           impl.plugin_name, hook_name, message)
+            _logger().warning("Plugin '%s' failed in %s and is skipped: %s",
+                              impl.plugin_name, hook_name, message)
             for record in state.records:
                 if record.name == impl.plugin_name:
                     record.status, record.error = "failed", message
@@ -205,14 +250,33 @@ def get_flavor_registry() -> FlavorRegistry:
         for plugin_name, flavors in call_each("zenml_flavors"):
             for flavor in flavors or []:
                 if not isinstance(flavor, Flavor):
-                    logger.warning("Plugin '%s' returned %r from zenml_flavors, not a Flavor; "
-                                   "ignored", plugin_name, flavor)
+                    _logger().warning("Plugin '%s' returned %r from zenml_flavors, not a "
+                                      "Flavor; ignored", plugin_name, flavor)
                     continue
                 if flavor.integration is None and plugin_name != BUILTIN_NAME:
+                    import dataclasses
+
                     flavor = dataclasses.replace(flavor, integration=plugin_name)
                 registry.add(flavor)
         state.flavors = registry
     return state.flavors
+
+
+def get_flavor_lookup() -> FlavorRegistry:
+    """A registry for finding flavors by name that answers the core's without running
+    the plugins' flavor hooks, importing only the config class asked for (importing
+    every plugin's config classes costs more than reading a store); anything else
+    (listing, a plugin's flavor, a missing one) reads :func:`get_flavor_registry`.
+    The same answers: the core's flavors are registered first and the first
+    registration of a name wins."""
+    from zenml.plugins.flavor_lookup import CoreFirstRegistry
+
+    state = _get_state()
+    if state.flavors is not None:
+        return state.flavors
+    if state.core_flavors is None:
+        state.core_flavors = CoreFirstRegistry(get_flavor_registry)
+    return state.core_flavors
 
 
 def get_materializer_registry() -> MaterializerRegistry:
@@ -232,9 +296,9 @@ def get_materializer_registry() -> MaterializerRegistry:
             for materializer in materializers or []:
                 if not (isinstance(materializer, type)
                         and issubclass(materializer, BaseMaterializer)):
-                    logger.warning("Plugin '%s' returned %r from zenml_materializers, not a "
-                                   "BaseMaterializer subclass; ignored", plugin_name,
-                                   materializer)
+                    _logger().warning("Plugin '%s' returned %r from zenml_materializers, "
+                                      "not a BaseMaterializer subclass; ignored", plugin_name,
+                                      materializer)
                     continue
                 registry.register(materializer)
         state.materializers = registry

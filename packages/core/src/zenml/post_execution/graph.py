@@ -56,7 +56,7 @@ class RunGraph:
 
 def run_graph(run: PipelineRunView) -> RunGraph:
     """The graph of ``run``'s steps."""
-    steps = run.steps
+    steps = run.prefetch_artifacts()
     producer = {artifact.id: step.name for step in steps for artifact in step.outputs.values()}
     nodes = {step.name: StepNode(step) for step in steps}
     for step in steps:

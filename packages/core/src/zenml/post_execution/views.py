@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 from zenml.errors import ArtifactStoreError, EntityKeyError, EntityNotFoundError
 from zenml.metadata_stores.records import (
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
     from zenml.artifact_stores.base import BaseArtifactStore
     from zenml.metadata_stores.base import BaseMetadataStore
 
-__all__ = ["ArtifactView", "PipelineRunView", "PipelineView", "StepView", "run_status",
-           "step_status"]
+__all__ = ["ArtifactView", "PipelineRunView", "PipelineRuns", "PipelineView", "StepView",
+           "run_status", "step_status"]
 
 class _Named(Protocol):
     @property
@@ -111,10 +112,10 @@ class PipelineView(_View[PipelineRecord]):
         return self._record.created
 
     @property
-    def runs(self) -> list[PipelineRunView]:
-        """Every run, oldest first (``runs[-1]`` is the latest)."""
-        return [PipelineRunView(self._store, r, self._artifact_store)
-                for r in self._store.get_runs(self.name) if r.id != self._hidden_run_id]
+    def runs(self) -> PipelineRuns:
+        """Every run, oldest first (``runs[-1]`` is the latest), read as they are asked for."""
+        return PipelineRuns(self._store, self.name, self._artifact_store,
+                            hidden_run_id=self._hidden_run_id)
 
     def get_run_names(self) -> list[str]:
         """The names of the runs, oldest first."""
@@ -162,6 +163,84 @@ class PipelineView(_View[PipelineRecord]):
         return f"PipelineView(name={self.name!r})"
 
 
+class PipelineRuns(Sequence["PipelineRunView"]):
+    """A pipeline's runs, oldest first, as a read-only sequence that queries what is asked.
+
+    ``runs[-1]`` reads one run (the newest), ``len(runs)`` counts in SQL, slices
+    read one page and iterating reads pages of :attr:`BATCH`: a pipeline with
+    100,000 runs costs what one with ten does. It compares equal to a list of
+    the same runs.
+    """
+
+    BATCH = 500
+
+    def __init__(self, store: BaseMetadataStore, pipeline_name: str,
+                 artifact_store: BaseArtifactStore | None = None, *,
+                 hidden_run_id: str | None = None) -> None:
+        self._store = store
+        self._pipeline_name = pipeline_name
+        self._artifact_store = artifact_store
+        self._hidden_run_id = hidden_run_id
+
+    def _read(self, *, newest_first: bool, limit: int, offset: int) -> list[PipelineRunView]:
+        records = self._store.get_runs(self._pipeline_name, newest_first=newest_first,
+                                       limit=limit, offset=offset,
+                                       exclude_run_id=self._hidden_run_id)
+        return [PipelineRunView(self._store, r, self._artifact_store) for r in records]
+
+    def __len__(self) -> int:
+        return self._store.count_runs(self._pipeline_name, exclude_run_id=self._hidden_run_id)
+
+    @overload
+    def __getitem__(self, index: int) -> PipelineRunView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PipelineRunView]: ...
+
+    def __getitem__(self, index: int | slice) -> PipelineRunView | list[PipelineRunView]:
+        if isinstance(index, slice):
+            positions = range(len(self))[index]
+            if not positions:
+                return []
+            if positions.step == 1:
+                return self._read(newest_first=False, limit=len(positions),
+                                  offset=positions.start)
+            return [self[p] for p in positions]
+        if not isinstance(index, int):
+            raise TypeError(f"run indices must be integers or slices, not "
+                            f"{type(index).__name__}")
+        found = (self._read(newest_first=True, limit=1, offset=-index - 1) if index < 0
+                 else self._read(newest_first=False, limit=1, offset=index))
+        if not found:
+            raise IndexError("run index out of range")
+        return found[0]
+
+    def _pages(self, newest_first: bool) -> Iterator[PipelineRunView]:
+        offset = 0
+        while True:
+            page = self._read(newest_first=newest_first, limit=self.BATCH, offset=offset)
+            yield from page
+            if len(page) < self.BATCH:
+                return
+            offset += self.BATCH
+
+    def __iter__(self) -> Iterator[PipelineRunView]:
+        return self._pages(newest_first=False)
+
+    def __reversed__(self) -> Iterator[PipelineRunView]:
+        return self._pages(newest_first=True)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (PipelineRuns, list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 class PipelineRunView(_View[RunRecord]):
     """One run: its status and steps."""
 
@@ -207,6 +286,17 @@ class PipelineRunView(_View[RunRecord]):
         """The steps, in the order they started."""
         return [StepView(self._store, r, self._artifact_store, run=self._record)
                 for r in self._store.get_step_runs(self.id)]
+
+    def prefetch_artifacts(self) -> list[StepView]:
+        """:attr:`steps` with every step's inputs and outputs read in two queries.
+
+        For viewers that show all of a run's edges (the run graph): without it,
+        each step's inputs and outputs cost a query each.
+        """
+        inputs, outputs = self._store.get_run_step_artifacts(self.id)
+        for step in self.steps:
+            step.set_artifacts(inputs.get(step.id, {}), outputs.get(step.id, {}))
+        return self.steps
 
     def get_step_names(self) -> list[str]:
         """The steps' names in the pipeline, in the order they started."""
@@ -327,6 +417,15 @@ class StepView(_View[StepRunRecord]):
         if self._record.finished is None:
             return None
         return (self._record.finished - self._record.started).total_seconds()
+
+    def set_artifacts(self, inputs: dict[str, ArtifactRecord],
+                      outputs: dict[str, ArtifactRecord]) -> None:
+        """Take the step's input and output records read already (a run's prefetch)."""
+        self.__dict__["inputs"] = {k: ArtifactView(self._store, a, self._artifact_store)
+                                   for k, a in inputs.items()}
+        self.__dict__["outputs"] = {
+            k: ArtifactView(self._store, a, self._artifact_store, parent_step_id=self.id)
+            for k, a in outputs.items()}
 
     @cached_property
     def inputs(self) -> dict[str, ArtifactView]:

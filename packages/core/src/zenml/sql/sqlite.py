@@ -37,6 +37,7 @@ __all__ = [
 
 SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
 _NOT_A_DATABASE = (26, 11)  # SQLITE_NOTADB, SQLITE_CORRUPT
+_BEGIN_WRITE, _BEGIN_READ = "BEGIN IMMEDIATE", "BEGIN DEFERRED"
 
 
 def side_files(path: Path) -> list[Path]:
@@ -213,5 +214,10 @@ def configure_sqlite_engine(engine: sa.Engine, pragmas: Sequence[str]) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        mode = "IMMEDIATE" if connection.info.get("write") else "DEFERRED"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # straight to sqlite3 (SQLAlchemy leaves BEGIN to the driver on SQLite): the
+        # statement machinery around exec_driver_sql cost more than the BEGIN itself
+        statement = _BEGIN_WRITE if connection.info.get("write") else _BEGIN_READ
+        try:
+            connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as error:  # as SQLAlchemy reports it (a store maps those)
+            raise sa.exc.DBAPIError.instance(statement, None, error, sqlite3.Error) from error
