@@ -26,9 +26,17 @@ def test_step_page_shows_the_cache_origin_and_outputs(runs: dict[str, Any], clie
     text = client.get("/runs/second/steps/consume").text
     assert "Cached from" in text and 'href="/runs/first/steps/consume"' in text
     output = runs["first"].get_step("consume").output
-    assert html.escape(output.uri) in text and output.content_hash[:12] in text
+    assert html.escape(output.uri) in text
+    assert output.content_hash.startswith("blake3:")  # shown by its digits, not its prefix
+    assert f">{output.content_hash.removeprefix('blake3:')[:12]}</code>" in text
     produce = client.get("/runs/first/steps/produce").text
     assert "value" in produce and "<code>7</code>" in produce
+
+
+def test_compare_page_shows_hashes_by_their_digits(runs: dict[str, Any], client: Any) -> None:
+    text = client.get("/compare?a=first&b=second").text
+    digest = runs["first"].get_step("consume").output.content_hash.removeprefix("blake3:")
+    assert text.count(f">{digest[:12]}</code>") == 2  # the same output in both runs
 
 
 def test_stacks_page(client: Any) -> None:

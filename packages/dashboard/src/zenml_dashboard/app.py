@@ -102,6 +102,8 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["q"] = lambda value: quote(str(value), safe="")
+    # "blake3:<hex>" (or an older store's bare SHA-256 hex): the first 12 digits
+    env.filters["short_hash"] = lambda value: str(value or "").rpartition(":")[2][:12]
     env.filters["num"] = number_text
     env.filters["secs"] = lambda value: "" if value is None else (
         f"{value:.3f}s" if value < 60 else f"{int(value) // 60}m{int(value) % 60:02d}s")

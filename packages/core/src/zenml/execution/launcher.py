@@ -26,7 +26,8 @@ from zenml.execution.step_info import (
     set_current_step_run,
 )
 from zenml.metadata_stores.base import NewArtifact
-from zenml.metadata_stores.records import ExecutionStatus
+from zenml.metadata_stores.records import ArtifactRecord, ExecutionStatus
+from zenml.sql.database import utcnow
 from zenml.utils.paths import encode_segment, join_under
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from zenml.execution.runtime import StackRuntime
     from zenml.materializers.base import BaseMaterializer
     from zenml.metadata_stores.base import BaseMetadataStore
-    from zenml.metadata_stores.records import ArtifactRecord, StepRunRecord
     from zenml.stack.component import StackComponent
     from zenml.steps.base_step import BaseStep
 
@@ -87,6 +87,9 @@ class StepLauncher:
         self.deployment = deployment
         self.runtime = runtime
         self._materializer_classes: dict[str, type[BaseMaterializer]] = {}
+        # the outputs of the steps this launcher finished (or reused), by step then
+        # output: a later step's inputs come from here, not from another query
+        self._produced: dict[str, dict[str, ArtifactRecord]] = {}
 
     @property
     def metadata_store(self) -> BaseMetadataStore:
@@ -121,15 +124,16 @@ class StepLauncher:
             "parameters": spec.parameters, "cache_key": key, "inputs": input_ids}
         if self.deployment.enable_cache and spec.enable_cache:
             original = store.find_cached_step_run(self.deployment.pipeline_name, key)
-            missing = self._missing_output(original) if original is not None else None
-            stale = (stale_runtime_materializer(spec, original, store.get_step_outputs(
-                original.id), self._materializer) if original is not None and missing is None
-                else None)
+            reused = store.get_step_outputs(original.id) if original is not None else {}
+            missing = self._missing_output(reused) if original is not None else None
+            stale = (stale_runtime_materializer(spec, original, reused, self._materializer)
+                     if original is not None and missing is None else None)
             if stale is not None:
                 logger.info("Not reusing the cached outputs of step %s: %s.", step_label(spec),
                             stale)
             elif original is not None and missing is None:
                 store.record_cached_step_run(original=original, **common)
+                self._produced[spec.name] = reused
                 logger.info("Using cached version of step %s.", step_label(spec))
                 return ExecutionStatus.CACHED
             if missing is not None:
@@ -170,16 +174,22 @@ class StepLauncher:
                     step_name=spec.name, run_name=self.deployment.run_name) from error
             raise
         store.complete_step_run(step_run_id, outputs)
+        finished = utcnow()
+        self._produced[spec.name] = {a.name: ArtifactRecord(
+            id=a.id, uri=a.uri, name=a.name, data_type=a.data_type,
+            materializer=a.materializer, producer_step_run_id=step_run_id, created=finished,
+            content_hash=a.content_hash) for a in outputs}
         self._cleanup(prepared, info, failed=False)
         reset_current_step_run(token)
         logger.info("Step %s has finished in %.3fs.", step_label(spec),
                     time.perf_counter() - started)
         return ExecutionStatus.COMPLETED
 
-    def _missing_output(self, original: StepRunRecord) -> str | None:
-        """The URI of an output of ``original`` that is gone (existence only), else None."""
+    def _missing_output(self, outputs: Mapping[str, ArtifactRecord]) -> str | None:
+        """The URI of one of a step run's ``outputs`` that is gone (existence only), else
+        None."""
         artifact_store = self.runtime.artifact_store
-        for artifact in self.metadata_store.get_step_outputs(original.id).values():
+        for artifact in outputs.values():
             if not artifact_store.exists(artifact.uri):
                 return artifact.uri
         return None
@@ -208,7 +218,11 @@ class StepLauncher:
     def _input_artifacts(self, spec: StepSpec) -> dict[str, ArtifactRecord]:
         if not spec.inputs:
             return {}
-        produced = self.metadata_store.get_run_outputs(self.deployment.run_id, spec.upstream)
+        if all(name in self._produced for name in spec.upstream):
+            produced: Mapping[str, Mapping[str, ArtifactRecord]] = self._produced
+        else:  # a step that ran elsewhere (another process or an earlier attempt)
+            produced = self.metadata_store.get_run_outputs(self.deployment.run_id,
+                                                           spec.upstream)
         artifacts = {}
         for name, source in spec.inputs.items():
             artifact = produced.get(source.step, {}).get(source.output)
@@ -310,11 +324,13 @@ class StepLauncher:
         for name, value in values.items():
             uri = uris[name][0]
             materializer, source = chosen[name]
-            materializer.from_context(runtime.artifact_context(uri)).handle_return(value)
+            with artifact_store.hash_while_writing(uri):  # no read back to hash it
+                materializer.from_context(runtime.artifact_context(uri)).handle_return(value)
+                content_hash = artifact_store.content_hash(uri)
             written.append(NewArtifact(
                 id=str(uuid.uuid4()), name=name, uri=uri,
                 data_type=spec.outputs[name].data_type, materializer=source,
-                content_hash=artifact_store.content_hash(uri)))
+                content_hash=content_hash))
         return written
 
     @staticmethod

@@ -27,16 +27,19 @@ class PandasMaterializer(BaseMaterializer):
         """Write the frame (a Series is stored as a one-column frame)."""
         import pandas as pd
 
-        if isinstance(data, pd.Series):
-            with self.open("series.txt", "w") as marker:
-                marker.write(str(data.name) if data.name is not None else "")
-            data = data.to_frame(name="__series__")
+        series = isinstance(data, pd.Series)
+        frame = data.to_frame(name="__series__") if series else data
+        # files in sorted order (data.* before series.txt): the launcher then follows
+        # the content hash as they are written instead of reading them back
         if importlib.util.find_spec("pyarrow") is not None:
             with self.open(self.PARQUET, "wb") as handle:
-                data.to_parquet(handle)
+                frame.to_parquet(handle)
         else:
             with self.open(self.PICKLE, "wb") as handle:
-                data.to_pickle(handle)
+                frame.to_pickle(handle)
+        if series:
+            with self.open("series.txt", "w") as marker:
+                marker.write(str(data.name) if data.name is not None else "")
 
     def handle_input(self, data_type: type) -> Any:
         """Read the frame or series back."""
