@@ -218,7 +218,7 @@ def test_artifacts_are_stored_by_pipeline_run_step_and_attempt() -> None:
 def test_sys_exit_in_a_step_fails_the_run_instead_of_ending_the_process(
         zen: Any, parallel: bool, exit_code: int | None) -> None:
     if parallel:
-        zen("orchestrator", "register", "threads", "--flavor=local", "--parallel=true")
+        zen("orchestrator", "register", "threads", "--flavor=local", "--parallel=threads")
         zen("stack", "update", "default", "-o", "threads")
     with pytest.raises(RunFailedError, match=r"Step 'second' .*SystemExit"):
         pair(first=produce(), second=misbehave(config=Behaviour(exit_code=exit_code))).run(

@@ -100,7 +100,7 @@ def test_entrypoint_reports_a_failing_step_in_one_line(tmp_path: Path) -> None:
 
 
 def test_parallel_local_orchestrator_overlaps_independent_steps(zen: Any) -> None:
-    zen("orchestrator", "register", "threads", "--flavor=local", "--parallel=true")
+    zen("orchestrator", "register", "threads", "--flavor=local", "--parallel=threads")
     zen("stack", "register", "par", "-o", "threads", "-a", "default", "-m", "default", "--set")
     started = time.perf_counter()
     run = make(seconds=0.6).run(enable_cache=False)

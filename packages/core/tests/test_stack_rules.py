@@ -123,14 +123,14 @@ def test_update_defaults_to_active_stack(zen: Zen) -> None:
 
 def test_export_and_import_round_trip(zen: Zen, tmp_path: Path, config_dir: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    zen("orchestrator", "register", "o2", "--flavor=local", "--parallel=true")
+    zen("orchestrator", "register", "o2", "--flavor=local", "--parallel=threads")
     zen("stack", "register", "s", "-o", "o2", "-a", "default", "-m", "default")
     target = tmp_path / "s.yaml"
     zen("stack", "export", "s", str(target))
     assert os.stat(target).st_mode & 0o777 == 0o600
     data = yaml.safe_load(target.read_text())
     assert data["components"]["orchestrator"] == {
-        "name": "o2", "flavor": "local", "configuration": {"parallel": True}}
+        "name": "o2", "flavor": "local", "configuration": {"parallel": "threads"}}
     # import into a fresh config dir: its own 'default' stores differ, so the file's
     # are registered under new names
     monkeypatch.setenv("ZENML_CONFIG_PATH", str(tmp_path / "elsewhere"))

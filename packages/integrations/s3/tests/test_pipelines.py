@@ -311,3 +311,41 @@ def test_the_stack_guide_commands_with_the_real_cli(s3: S3Server, tmp_path: Path
         ["trainer", keys[2].split("/")[4], "output", "data.json"]]
     runs = run_zenml(["pipeline", "runs", "list"])
     assert runs.returncode == 0 and "guide_pipeline" in runs.stdout
+
+
+@pytest.mark.parametrize("mode", ["processes", "threads"])
+def test_parallel_steps_each_reach_the_bucket(s3_stack: S3Server, mode: str) -> None:
+    """Steps in forked processes open their own s3fs filesystem (s3fs's event loop and
+    connections do not survive a fork); the records are those of a sequential run."""
+    make().run(run_name="sequential", enable_cache=False)  # the parent's s3fs is in use
+    run = make().run(run_name=f"parallel-{mode}", enable_cache=False, parallel=mode)
+    assert run is not None and run.status is ExecutionStatus.COMPLETED
+    assert run.get_step("summarise").outputs["total"].read() == 499500.0 * 7
+    store = Repository().active_stack.metadata_store
+    keys = {name: {s.name: s.cache_key for s in store.get_step_runs(store.get_run(name).id)}
+            for name in ("sequential", f"parallel-{mode}")}
+    assert keys["sequential"] == keys[f"parallel-{mode}"]
+    sequential = Repository().get_pipeline("s3_pipeline").get_run("sequential")
+    assert {s.name: {n: a.content_hash for n, a in s.outputs.items()} for s in run.steps} == {
+        s.name: {n: a.content_hash for n, a in s.outputs.items()} for s in sequential.steps}
+
+
+def test_a_forked_process_opens_its_own_filesystem(s3: S3Server) -> None:
+    """s3fs refuses to be used after a fork ("not fork-safe"): the store makes a new one."""
+    import multiprocessing
+
+    store = s3.store()
+    with store.open(f"s3://{s3.bucket}/zenml/parent.txt", "w") as handle:
+        handle.write("parent")  # the parent's filesystem exists and has been used
+
+    def child() -> None:
+        with store.open(f"s3://{s3.bucket}/zenml/child.txt", "w") as handle:
+            handle.write("child")
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+    assert s3.keys("zenml/") == ["zenml/child.txt", "zenml/parent.txt"]
+    with store.open(f"s3://{s3.bucket}/zenml/child.txt", "r") as handle:  # the parent's too
+        assert handle.read() == "child"

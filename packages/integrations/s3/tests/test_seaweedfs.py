@@ -96,6 +96,39 @@ def test_large_writes_stream_in_parts_without_holding_the_file(weed: S3Server) -
     print(f"traced peak writing 48 MiB: {small / MiB:.0f} MiB, 144 MiB: {large / MiB:.0f} MiB")
 
 
+def test_one_large_write_is_uploaded_part_by_part(weed: S3Server) -> None:
+    """numpy hands a whole array's memory to one ``write``: it is still sent in parts of
+    the store's block size, never copied whole, and makes the same object (ETag) as the
+    same bytes written in small pieces."""
+    store = weed.store()
+    store.makedirs(store.path)
+    data = np.random.default_rng(2).bytes(72 * MiB)
+
+    def peak_writing(name: str, pieces: int) -> int:
+        view = memoryview(data)
+        step_size = len(data) // pieces
+        tracemalloc.start()
+        try:
+            with store.open(f"{store.path}/big/{name}", "wb") as handle:
+                for start in range(0, len(data), step_size):
+                    handle.write(view[start:start + step_size])
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    whole, pieces = peak_writing("whole.bin", 1), peak_writing("pieces.bin", 72)
+    heads = {name: weed.client.head_object(Bucket=weed.bucket, Key=f"zenml/big/{name}")
+             for name in ("whole.bin", "pieces.bin")}
+    assert heads["whole.bin"]["ETag"].strip('"').endswith("-5")  # 4 parts of 16 MiB + 8
+    assert heads["whole.bin"]["ETag"] == heads["pieces.bin"]["ETag"]
+    # a few parts in memory, as for small writes; not the 72 MiB written
+    assert whole < pieces * 1.25 + 4 * MiB and whole < 96 * MiB, (whole / MiB, pieces / MiB)
+    with store.open(f"{store.path}/big/whole.bin") as handle:
+        assert handle.read() == data
+    print(f"traced peak writing 72 MiB at once: {whole / MiB:.0f} MiB, in 1 MiB pieces: "
+          f"{pieces / MiB:.0f} MiB")
+
+
 def test_a_50_mb_numpy_artifact_round_trips(weed: S3Server) -> None:
     store = weed.store()
     uri = f"{store.path}/run/step/output"

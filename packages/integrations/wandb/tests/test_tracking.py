@@ -236,7 +236,7 @@ def test_explicitly_cached_steps_start_no_run_when_reused(wandb_stack: Zen, wand
 
 
 def test_tracked_steps_in_parallel_each_log_to_their_own_run(zen: Zen, body_log: Path) -> None:
-    zen("orchestrator", "register", "threads", "--flavor=local", "--parallel=true",
+    zen("orchestrator", "register", "threads", "--flavor=local", "--parallel=threads",
         "--max_workers=3")
     zen("experiment-tracker", "register", "wandb_tracker", "--flavor=wandb")
     zen("stack", "register", "par", "-o", "threads", "-a", "default", "-m", "default",

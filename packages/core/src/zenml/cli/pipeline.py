@@ -78,7 +78,12 @@ def list_pipelines(stack_name: str | None) -> None:
               help="The run configuration: name (the pipeline in FILE), steps with their "
                    "source, parameters and materializers; optionally run_name, "
                    "enable_cache and schedule.")
-def run_pipeline(python_file: str, config_path: str) -> None:
+@click.option("--parallel", type=click.Choice(["off", "processes", "threads"]),
+              is_flag=False, flag_value="processes", default=None,
+              help="Run independent steps at the same time for this run: in processes "
+                   "(the default when no value is given; for CPU-bound steps) or threads "
+                   "(for steps that mostly wait); needs the local orchestrator.")
+def run_pipeline(python_file: str, config_path: str, parallel: str | None) -> None:
     """Run the pipeline of FILE as CONFIG.yaml describes it (the code is not edited).
 
     FILE is imported with pipeline runs suppressed: a module-level run() in it
@@ -95,7 +100,7 @@ def run_pipeline(python_file: str, config_path: str) -> None:
     level = wanted if isinstance(wanted, int) else logging.INFO
     if logger.getEffectiveLevel() > level:  # the run's progress is this command's output
         logger.setLevel(level)
-    pipeline_instance.run()
+    pipeline_instance.run(parallel=parallel)
 
 
 @pipeline.group()

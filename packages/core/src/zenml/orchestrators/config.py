@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from zenml.errors import StackValidationError
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.config import ComponentSpec, StackComponentConfig
 
-__all__ = ["BaseOrchestratorConfig", "LocalOrchestratorConfig"]
+__all__ = ["PARALLEL_MODES", "BaseOrchestratorConfig", "LocalOrchestratorConfig", "ParallelMode",
+           "default_workers", "parallel_mode"]
 
 
 class BaseOrchestratorConfig(StackComponentConfig):
@@ -37,13 +40,64 @@ class BaseOrchestratorConfig(StackComponentConfig):
                 raise StackValidationError(msg)
 
 
-class LocalOrchestratorConfig(BaseOrchestratorConfig):
-    """Runs every step in the calling Python process."""
+#: How the ``local`` orchestrator runs independent steps: one after another, each in a
+#: process of its own, or in threads of the calling process.
+ParallelMode = Literal["off", "processes", "threads"]
+PARALLEL_MODES: tuple[str, ...] = ("off", "processes", "threads")
 
-    parallel: bool = Field(
-        default=False,
-        description="Run independent steps at the same time (threads).",
+
+def parallel_mode(value: object, *, true: str = "processes") -> str:
+    """A parallel mode from what a user wrote: the three modes as they are (any case),
+    ``False``/``"false"`` -> ``"off"``, ``True``/``"true"`` -> ``true``; anything else
+    is a one-line :class:`ValueError`.
+
+    ``true`` is ``"processes"`` for a run's ``parallel=True`` and ``"threads"`` for an
+    orchestrator's configuration, where ``parallel: true`` meant threads before the
+    modes existed (a registered orchestrator keeps running its steps as it did).
+    """
+    if isinstance(value, bool):
+        return true if value else "off"
+    if isinstance(value, str):
+        text = value.strip().lower()
+        aliases = {"true": true, "yes": true, "on": true, "false": "off", "no": "off"}
+        text = aliases.get(text, text)
+        if text in PARALLEL_MODES:
+            return text
+    raise ValueError(f"parallel must be one of 'off', 'processes', 'threads' "
+                     f"(or true = {true}, false = off)")
+
+
+def default_workers(mode: str) -> int:
+    """The CPUs this process may use for ``processes``; that plus 4 (at most 32) for
+    ``threads``, whose steps mostly wait (Python's own thread pool default)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, cpus) if mode == "processes" else min(32, cpus + 4)
+
+
+class LocalOrchestratorConfig(BaseOrchestratorConfig):
+    """Runs every step on this machine: in the calling process, or in parallel."""
+
+    parallel: ParallelMode = Field(
+        default="off",
+        description="Run independent steps at the same time: 'processes' (a process per "
+                    "step; for CPU-bound steps), 'threads' (for steps that mostly wait), "
+                    "or 'off' (one after another; true means threads, as before the modes).",
     )
-    max_workers: int = Field(
-        default=4, ge=1, description="The most steps run at once when parallel."
+    max_workers: int | None = Field(
+        default=None, ge=1,
+        description="The most steps run at once when parallel (default: the number of "
+                    "CPUs for processes, that plus 4 for threads).",
     )
+
+    @field_validator("parallel", mode="before")
+    @classmethod
+    def _parallel_mode(cls, value: object) -> str:
+        return parallel_mode(value, true="threads")
+
+    @property
+    def workers(self) -> int:
+        """The most steps that run at once in this configuration's parallel mode."""
+        return self.max_workers or default_workers(self.parallel)

@@ -1,8 +1,7 @@
-"""The ``local`` orchestrator: runs steps in the calling process."""
+"""The ``local`` orchestrator: runs steps on this machine, one after another or in parallel."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import os
 from typing import TYPE_CHECKING
@@ -22,11 +21,14 @@ logger = logging.getLogger("zenml")
 
 
 class LocalOrchestrator(BaseOrchestrator):
-    """Runs every step in this process, in dependency order.
+    """Runs every step on this machine, in dependency order.
 
-    With ``parallel``, steps whose inputs are ready run at the same time in
-    up to ``max_workers`` threads. The first failing step fails the run: no
-    later step starts, and its error is raised to the caller.
+    ``parallel``: ``off`` runs the steps one after another in this process;
+    ``processes`` runs steps whose inputs are ready at the same time, each in
+    a process of its own, and ``threads`` in threads of this process; at most
+    ``max_workers`` at once (see :mod:`zenml.execution.parallel`). The first
+    failing step fails the run: no later step starts, and its error is raised
+    to the caller once the running ones have ended.
     """
 
     config: LocalOrchestratorConfig
@@ -35,9 +37,14 @@ class LocalOrchestrator(BaseOrchestrator):
         """Run the steps, one after another or in parallel."""
         launcher = StepLauncher(deployment, runtime)
         launcher.ensure_run(owner_pid=os.getpid())
+        mode = self.config.parallel
         try:
-            if self.config.parallel and len(deployment.steps) > 1:
-                self._run_parallel(launcher)
+            if mode != "off" and len(deployment.steps) > 1:
+                from zenml.execution.parallel import run_in_parallel
+
+                logger.info("Running up to %d independent steps at a time in %s.",
+                            self.config.workers, mode)
+                run_in_parallel(launcher, mode, self.config.workers)
             else:
                 for spec in deployment.steps:
                     launcher.launch(spec.name)
@@ -58,33 +65,3 @@ class LocalOrchestrator(BaseOrchestrator):
         except ZenMLError as store_error:
             logger.warning("Could not mark run '%s' failed: %s", launcher.deployment.run_name,
                            store_error)
-
-    def _run_parallel(self, launcher: StepLauncher) -> None:
-        specs = {s.name: s for s in launcher.deployment.steps}
-        done: set[str] = set()
-        running: dict[concurrent.futures.Future[object], str] = {}
-        failure: BaseException | None = None
-        with concurrent.futures.ThreadPoolExecutor(
-                max_workers=self.config.max_workers, thread_name_prefix="zenml-step") as pool:
-            while True:
-                if failure is None:
-                    started = set(running.values()) | done
-                    for name, spec in specs.items():
-                        if len(running) >= self.config.max_workers:
-                            break
-                        if name not in started and set(spec.upstream) <= done:
-                            running[pool.submit(launcher.launch, name)] = name
-                            started.add(name)
-                if not running:
-                    break
-                finished, _ = concurrent.futures.wait(
-                    running, return_when=concurrent.futures.FIRST_COMPLETED)
-                for future in finished:
-                    name = running.pop(future)
-                    error = future.exception()
-                    if error is None:
-                        done.add(name)
-                    elif failure is None:
-                        failure = error
-        if failure is not None:
-            raise failure

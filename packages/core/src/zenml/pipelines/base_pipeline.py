@@ -287,10 +287,13 @@ class BasePipeline:
             schedule=schedule or self._config_schedule)
 
     def run(self, *, run_name: str | None = None, enable_cache: bool | None = None,
-            schedule: Schedule | None = None) -> PipelineRunView | None:
+            schedule: Schedule | None = None, parallel: bool | str | None = None
+            ) -> PipelineRunView | None:
         """Run the pipeline on the active stack and return the run.
 
-        ``enable_cache=False`` re-runs every step this time. A failing step
+        ``enable_cache=False`` re-runs every step this time. ``parallel``
+        (``"processes"`` or ``True``, ``"threads"``, ``"off"`` or ``False``)
+        overrides the local orchestrator's ``parallel`` for this run. A failing step
         raises :class:`zenml.errors.RunFailedError` naming the step. The
         required integrations are checked first; a ``schedule`` is refused
         unless the orchestrator can schedule runs.
@@ -320,6 +323,10 @@ class BasePipeline:
         stack.validate()
         deployment = self.deployment(stack, run_name=run_name, enable_cache=enable_cache,
                                      schedule=schedule)
+        if parallel is not None:
+            from zenml.execution.parallel import with_parallel
+
+            deployment = with_parallel(deployment, parallel, repo.flavors)
         runtime = StackRuntime(deployment.stack, flavors=repo.flavors, steps=self.steps)
         if deployment.schedule is not None and \
                 not runtime.orchestrator.SUPPORTS_SCHEDULES:
@@ -372,7 +379,7 @@ class BasePipeline:
     # -- post-execution -----------------------------------------------------------------
     def get_runs(self) -> list[PipelineRunView]:
         """This pipeline's runs on the active stack's metadata store, oldest first."""
-        return self._view().runs
+        return list(self._view().runs)
 
     def get_run(self, run_name: str) -> PipelineRunView:
         """One run of this pipeline by name."""

@@ -6,8 +6,12 @@ imported only when a stack using the store is instantiated (a pipeline run,
 
 What it adds to :class:`~zenml.artifact_stores.base.BaseArtifactStore`:
 
+- each process uses its own s3fs filesystem (a step forked by a parallel run
+  makes a new one: s3fs's event loop does not survive a fork);
 - files are written in parts of :attr:`S3ArtifactStore.BLOCK_SIZE` (multipart
-  upload), so a large artifact is never held whole in memory; a write that
+  upload), :attr:`S3ArtifactStore.UPLOAD_CONCURRENCY` of them on the way at once,
+  so a large artifact is never held whole in memory, even when it is handed
+  over in one ``write`` call (numpy's arrays); a write that
   fails or is interrupted is aborted, never committed half-written;
 - the first operation on a bucket lists one key of it, so a missing bucket or
   refused credentials are named precisely, before a step's code runs (the
@@ -74,6 +78,171 @@ def _one_line(text: object) -> str:
     return " ".join(lines)[:300]
 
 
+class _PartWriter(io.RawIOBase):
+    """An s3fs write handle fed at most one part (``part_size`` bytes) at a time.
+
+    A large ``write`` (numpy hands over a whole array's memory at once) would
+    otherwise be copied whole into s3fs's buffer and again into one part as
+    large as the file; sliced, each part is uploaded as the buffer fills, so
+    the upload holds about one part in memory, and the same bytes make the
+    same parts (hence the same ETags) however the writer chunked them.
+    """
+
+    def __init__(self, raw: Any, part_size: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._part_size = part_size
+
+    def writable(self) -> bool:
+        """Always: a write handle."""
+        return True
+
+    def write(self, data: Any) -> int:
+        """Hand ``data`` to s3fs a part at a time (no copy of it here)."""
+        try:
+            view = memoryview(data).cast("B")
+        except (TypeError, ValueError):  # not a plain contiguous buffer: as it is
+            return int(self._raw.write(data))
+        with view:
+            for start in range(0, len(view), self._part_size):
+                self._raw.write(view[start:start + self._part_size])
+            return len(view)
+
+    def tell(self) -> int:
+        """Bytes written so far."""
+        return int(self._raw.tell())
+
+    def flush(self) -> None:
+        """Upload a full part if there is one (s3fs's flush)."""
+        if not self._raw.closed:
+            self._raw.flush()
+
+    def close(self) -> None:
+        """Commit the upload (closing the s3fs file)."""
+        if not self.closed:
+            try:
+                self._raw.close()
+            finally:
+                super().close()
+
+
+class _ConcurrentUpload(io.RawIOBase):
+    """A write handle that uploads one object in parts, several at once.
+
+    s3fs's own file uploads one part at a time, waiting for each; here up to
+    ``concurrency`` parts of ``part_size`` bytes travel together while the caller
+    goes on writing, so at most ``concurrency + 1`` parts are in memory. The parts
+    are those s3fs would make (the same ETags for the same bytes). An object
+    smaller than one part is one PUT. Nothing is committed unless the handle is
+    closed; :meth:`discard` aborts the upload instead.
+    """
+
+    def __init__(self, filesystem: Any, path: str, part_size: int, concurrency: int) -> None:
+        super().__init__()
+        self._fs = filesystem
+        self._path = path
+        self._bucket, self._key, _ = filesystem.split_path(path)
+        self._part_size = part_size
+        self._concurrency = max(1, concurrency)
+        self._buffer = bytearray()
+        self._upload_id: str | None = None
+        self._pending: list[tuple[int, Any]] = []  # (part number, future of its answer)
+        self._parts: list[dict[str, Any]] = []
+        self._sent = 0  # parts handed over so far
+        self._written = 0
+        self._discarded = False
+
+    def writable(self) -> bool:
+        """Always: a write handle."""
+        return True
+
+    def tell(self) -> int:
+        """Bytes written so far."""
+        return self._written
+
+    def write(self, data: Any) -> int:
+        """Add ``data``; every full part goes up while the caller writes on."""
+        if self.closed:
+            raise ValueError("write to a closed file")
+        try:
+            view = memoryview(data).cast("B")
+        except (TypeError, ValueError):  # not a plain contiguous buffer: its bytes
+            view = memoryview(bytes(data))
+        size = len(view)
+        start = 0
+        with view:
+            while start < size:
+                take = min(self._part_size - len(self._buffer), size - start)
+                self._buffer += view[start:start + take]
+                start += take
+                if len(self._buffer) >= self._part_size:
+                    self._send()
+        self._written += size
+        return size
+
+    def _send(self) -> None:
+        """Start uploading the buffer as the next part (waiting if enough are on the way)."""
+        import asyncio
+
+        if self._upload_id is None:
+            answer = self._fs.call_s3("create_multipart_upload", Bucket=self._bucket,
+                                      Key=self._key)
+            self._upload_id = str(answer["UploadId"])
+        while len(self._pending) >= self._concurrency:
+            self._settle_oldest()
+        self._sent += 1
+        body, self._buffer = bytes(self._buffer), bytearray()
+        future = asyncio.run_coroutine_threadsafe(self._fs._call_s3(
+            "upload_part", Bucket=self._bucket, Key=self._key, PartNumber=self._sent,
+            UploadId=self._upload_id, Body=body), self._fs.loop)
+        self._pending.append((self._sent, future))
+
+    def _settle_oldest(self) -> None:
+        number, future = self._pending.pop(0)
+        answer = future.result()
+        part = {"PartNumber": number, "ETag": answer["ETag"]}
+        if "ChecksumSHA256" in answer:
+            part["ChecksumSHA256"] = answer["ChecksumSHA256"]
+        self._parts.append(part)
+
+    def close(self) -> None:
+        """Commit the object: the last part and the completion, or one PUT."""
+        if self.closed:
+            return
+        try:
+            if not self._discarded:
+                if self._upload_id is None:
+                    self._fs.call_s3("put_object", Bucket=self._bucket, Key=self._key,
+                                     Body=bytes(self._buffer))
+                else:
+                    if self._buffer:
+                        self._send()
+                    while self._pending:
+                        self._settle_oldest()
+                    self._fs.call_s3("complete_multipart_upload", Bucket=self._bucket,
+                                     Key=self._key, UploadId=self._upload_id,
+                                     MultipartUpload={"Parts": self._parts})
+                self._fs.invalidate_cache(self._path)
+        finally:
+            self._buffer = bytearray()
+            super().close()
+
+    def discard(self) -> None:
+        """Abort: no object is committed (parts on the way are let finish, then dropped)."""
+        self._discarded = True
+        for _, future in self._pending:
+            with contextlib.suppress(Exception):
+                future.result()
+        self._pending.clear()
+        try:
+            if self._upload_id is not None:
+                self._fs.call_s3("abort_multipart_upload", Bucket=self._bucket,
+                                 Key=self._key, UploadId=self._upload_id)
+        finally:
+            self._buffer = bytearray()
+            super().close()
+
+
 class S3ArtifactStore(BaseArtifactStore):
     """Stores artifacts under ``s3://BUCKET/PREFIX`` (AWS or any S3-compatible server)."""
 
@@ -84,6 +253,13 @@ class S3ArtifactStore(BaseArtifactStore):
     #: S3 allows 10,000 parts per object: ~156 GiB with small writes (numpy writes
     #: 16 MiB chunks, which become parts of their own size).
     BLOCK_SIZE: ClassVar[int] = 16 * 2**20
+    #: Read-ahead size of files opened for reading: each range request fetches this
+    #: much, so a 100 MB array read in numpy's small pieces costs 2 requests, not 7
+    #: (measured on SeaweedFS: ``numpy.load`` of 100 MB 1.08 s with 16 MiB, 0.70 s
+    #: with 64 MiB, as fast as one GET of the whole object).
+    READ_BLOCK_SIZE: ClassVar[int] = 64 * 2**20
+    #: Parts of one file uploaded at the same time (s3fs sends one after another).
+    UPLOAD_CONCURRENCY: ClassVar[int] = 2
     #: How often s3fs repeats a call that timed out or broke off while reading
     #: (each try already has botocore's own bounded retries).
     S3FS_RETRIES: ClassVar[int] = 2
@@ -98,8 +274,18 @@ class S3ArtifactStore(BaseArtifactStore):
         super().__init__(**kwargs)
         self._checked_buckets: set[str] = set()
         self._state: tuple[ArtifactStoreError | None] | None = None  # the check's answer
+        self._fs_pid = os.getpid()
 
     # -- the filesystem -------------------------------------------------------------------
+    @property
+    def filesystem(self) -> AbstractFileSystem:
+        """This process's s3fs filesystem: a forked child (a step of a parallel run) makes
+        its own, as s3fs's event loop and connections do not survive a fork."""
+        if self._fs is None or self._fs_pid != os.getpid():
+            self._fs = self.get_filesystem()
+            self._fs_pid = os.getpid()
+        return self._fs
+
     @property
     def bucket(self) -> str:
         """The bucket of the store's path."""
@@ -258,11 +444,20 @@ class S3ArtifactStore(BaseArtifactStore):
         text = "b" not in mode
         text_kwargs = {name: kwargs.pop(name) for name in ("encoding", "errors", "newline")
                        if name in kwargs}
+        if not writing:
+            kwargs.setdefault("block_size", self.READ_BLOCK_SIZE)
+        raw: Any
         with self._translated():
-            raw = self.filesystem.open(path, mode.replace("t", "") + ("b" if text else ""),
-                                       **kwargs)
-        handle: IO[Any] = (io.TextIOWrapper(raw, **{"encoding": "utf-8", **text_kwargs})
-                           if text else raw)
+            if mode.replace("t", "").replace("b", "") == "w" and not kwargs:
+                raw = _ConcurrentUpload(self.filesystem, path, self.BLOCK_SIZE,
+                                        self.UPLOAD_CONCURRENCY)
+            else:
+                raw = self.filesystem.open(
+                    path, mode.replace("t", "") + ("b" if text else ""), **kwargs)
+        binary: Any = (_PartWriter(raw, self.BLOCK_SIZE)
+                       if writing and not isinstance(raw, _ConcurrentUpload) else raw)
+        handle: IO[Any] = (io.TextIOWrapper(binary, **{"encoding": "utf-8", **text_kwargs})
+                           if text else binary)
         try:
             yield handle
         except BaseException as error:
@@ -287,7 +482,8 @@ class S3ArtifactStore(BaseArtifactStore):
         """Abort an unfinished upload (nothing is committed) and close the file."""
         with contextlib.suppress(Exception):  # the upload is abandoned either way
             raw.discard()
-        raw.closed = True
+        if not isinstance(raw, _ConcurrentUpload):  # that one is closed by discard()
+            raw.closed = True
 
     def _check_bucket(self, path: str) -> None:
         """List one key of ``path``'s bucket, once per bucket: the first contact with S3
