@@ -82,6 +82,14 @@ def _basetemp(session: nox.Session, name: str) -> str:
     return f"--basetemp={tempfile.mkdtemp(prefix='zt-')}/{name}"
 
 
+# Local packages a package's tests use beyond itself, installed editable from here (the
+# dashboard's API tests run on a MariaDB metadata store and an S3 artifact store).
+TEST_PACKAGES: dict[str, list[Path]] = {
+    "dashboard": [ROOT / "packages" / "integrations" / "mysql",
+                  ROOT / "packages" / "integrations" / "s3"],
+}
+
+
 @nox.session(python=PYTHON)
 @nox.parametrize(
     "package",
@@ -91,7 +99,7 @@ def _basetemp(session: nox.Session, name: str) -> str:
 def tests(session: nox.Session, package: str) -> None:
     """Run one package's tests with the core installed from source."""
     path = PACKAGES[package]
-    _install_editable(session, *dict.fromkeys([CORE, path]))
+    _install_editable(session, *dict.fromkeys([CORE, path, *TEST_PACKAGES.get(package, [])]))
     if requirements := _test_requirements(path):
         session.install(*requirements)
     session.run("pytest", str(path / "tests"), "-q", _basetemp(session, package),
@@ -182,6 +190,13 @@ def bench(session: nox.Session) -> None:
     """Run every benchmark and print its figures against its targets; fail if one missed."""
     session.install("-e", str(CORE), *[arg for path in INTEGRATIONS for arg in ("-e", str(path))],
                     *BENCH_REQUIREMENTS)
+    # bench_side_by_side.py: all five integrations (above); SeaweedFS, s3fs and boto3 pinned as
+    # zenml-s3's test group (its tests' server helper is imported); Kedro installs itself
+    # into its own cached venv.
+    session.install(*_test_requirements(ROOT / "packages" / "integrations" / "s3"))
+    # bench_dashboard.py: the dashboard, its TestClient (httpx) and Playwright (test group),
+    # driving the system's /usr/bin/chromium.
+    session.install("-e", str(DASHBOARD), *_test_requirements(DASHBOARD))
     missed = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         try:
