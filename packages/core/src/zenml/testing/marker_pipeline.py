@@ -42,7 +42,6 @@ def marker_pipeline(produce: Any, consume: Any) -> None:
 def main(deployment_path: str) -> None:
     """Write the deployment, run the pipeline, print ``RUN_NAME STATUS``."""
     from zenml.repository import Repository
-
     from zenml.utils.files import replace_privately
 
     instance = marker_pipeline(produce=produce(), consume=consume())
