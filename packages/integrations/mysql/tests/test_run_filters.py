@@ -9,6 +9,9 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
+from zenml.errors import ZenMLError
 from zenml.metadata_stores.base import BaseMetadataStore
 from zenml.metadata_stores.records import ExecutionStatus
 from zenml.post_execution.views import run_status
@@ -60,4 +63,35 @@ def test_filters_match_the_views_on_mariadb(zen: Zen, mysql: Server, database: s
     finally:
         live.kill()
         live.wait()
+        store.dispose()
+
+
+def test_a_transaction_costs_no_rollback_when_its_connection_returns(
+        zen: Zen, mysql: Server, database: str, tmp_path: Path) -> None:
+    """Every transaction ends in a commit or a rollback, so the pool does not send another
+    ROLLBACK when the connection comes back (two round trips per step saved); a failed
+    transaction still rolls back, once."""
+    import pymysql.connections
+
+    register_stack(zen, "s", mysql, database, tmp_path)
+    store: BaseMetadataStore = Repository().run_stores()[0]
+    calls: list[str] = []
+    original = pymysql.connections.Connection.rollback
+
+    def rollback(self: pymysql.connections.Connection) -> None:
+        calls.append("rollback")
+        original(self)
+
+    assert store.count_runs("a") == 0  # the pool's connection is made (and set up) first
+    pymysql.connections.Connection.rollback = rollback  # type: ignore[method-assign]
+    try:
+        _record(store, "done", "a", "s", ExecutionStatus.COMPLETED)
+        assert store.count_runs("a") == 1
+        assert calls == []
+        with pytest.raises(ZenMLError):  # the name is taken: the insert fails
+            _record(store, "done", "a", "s")
+        assert calls == ["rollback"]
+        assert store.count_runs("a") == 1  # and the connection is usable again
+    finally:
+        pymysql.connections.Connection.rollback = original  # type: ignore[method-assign]
         store.dispose()
