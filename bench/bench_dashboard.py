@@ -26,7 +26,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_runs_list import STEPS, record_runs
+from cli_timing import report
 
 SERVER_TARGET = 0.2
 GRAPH_TARGET = 1.0
@@ -171,23 +171,6 @@ def phase(config: Path, *args: str) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def verdict(label: str, times: list[float], target: float | None,
-            baseline: list[float] | None = None, width: int = 46) -> bool:
-    """Print median/best (and the baseline's median); True when the median misses ``target``."""
-    median = statistics.median(times)
-    line = f"{label:<{width}} median {median * 1000:7.1f} ms  best {min(times) * 1000:7.1f} ms"
-    if baseline is not None:
-        base = statistics.median(baseline)
-        ratio = f"{median / base:5.1f}x" if base > 0 else "  -  "
-        line += f"  | baseline {base * 1000:6.1f} ms ({ratio})"
-    if target is None:
-        print(f"{line}  (no target)")
-        return False
-    missed = median >= target
-    print(f"{line}  target {target * 1000:.0f} ms  {'OVER' if missed else 'ok'}")
-    return missed
-
-
 def rss_mb(pid: int) -> float:
     """The resident set size of process ``pid``, in MB (from /proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -276,7 +259,7 @@ def main() -> int:
         measured = phase(big, "--serve", str(rounds))
         baseline = phase(small, "--serve", str(rounds))
         for label, _ in REQUESTS:
-            missed |= verdict(label, measured[label], SERVER_TARGET, baseline[label])
+            missed |= report(label, measured[label], SERVER_TARGET, 46, baseline[label])
 
         server, url = start_server(big)
         try:
@@ -284,9 +267,9 @@ def main() -> int:
             print("in headless Chromium, served by zenml dashboard (navigation -> graph drawn):")
             small_times, small_layouts = graph_times(url, seeded["small_run"], len(STEPS), rounds)
             wide_times, wide_layouts = graph_times(url, WIDE_RUN, WIDE_STEPS, rounds)
-            missed |= verdict(f"run page, {WIDE_STEPS}-step graph drawn", wide_times,
-                              GRAPH_TARGET, small_times)
-            verdict("  of which dagre's layout", wide_layouts, None, small_layouts)
+            missed |= report(f"run page, {WIDE_STEPS}-step graph drawn", wide_times,
+                             GRAPH_TARGET, 46, small_times)
+            report("  of which dagre's layout", wide_layouts, None, 46, small_layouts)
             for _ in range(3):  # every measured request against the real server too
                 for _, path in REQUESTS:
                     with urllib.request.urlopen(url + path, timeout=60) as answer:

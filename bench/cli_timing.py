@@ -98,10 +98,15 @@ def verdict(label: str, comparison: Comparison, target: float | None, baseline: 
 
 
 def report(label: str, times: Sequence[float], target: float | None = None,
-           width: int = 44) -> bool:
-    """Print median and best against ``target`` seconds; True when the median misses it."""
+           width: int = 44, baseline: Sequence[float] | None = None) -> bool:
+    """Print median and best (and ``baseline``'s median with the ratio) against ``target``
+    seconds; True when the median misses it."""
     median = statistics.median(times)
     line = f"{label:<{width}} median {median * 1000:6.1f} ms  best {min(times) * 1000:6.1f} ms"
+    if baseline is not None:
+        base = statistics.median(baseline)
+        ratio = f"{median / base:5.1f}x" if base > 0 else "  -  "
+        line += f"  | baseline {base * 1000:6.1f} ms ({ratio})"
     if target is None:
         print(f"{line}  (no target)")
         return False
