@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from zenml.artifact_stores.base import BaseArtifactStore
     from zenml.post_execution.views import ArtifactView, PipelineRunView, StepView
 
-__all__ = ["MAX_READS", "MAX_VALUE_BYTES", "NUMERIC_TYPES", "compare_runs", "numeric_value"]
+__all__ = ["MAX_READS", "MAX_VALUE_BYTES", "NUMERIC_TYPES", "compare_runs", "not_comparable",
+           "numeric_value"]
 
 #: The data types whose values are read and shown (``bool`` is left out on purpose).
 NUMERIC_TYPES = {"builtins:int": int, "builtins:float": float}
@@ -54,6 +55,8 @@ def numeric_value(artifact: ArtifactView, store: BaseArtifactStore | None
 
     if store is None:
         return False, "no artifact store"
+    if not store.contains(artifact.uri):  # as the previews: nothing outside the store's root
+        return False, "outside the artifact store"
     try:
         size = int(store.filesystem.size(f"{artifact.uri.rstrip('/')}/{_DATA_FILE}"))
     except (OSError, ValueError, TypeError):
@@ -147,6 +150,12 @@ def _step_side(step: StepView | None) -> dict[str, Any] | None:
     return {"status": step.status.value, "cached": step.is_cached, "duration": step.duration}
 
 
+def not_comparable(message: str) -> dict[str, Any]:
+    """The answer when two runs cannot be compared: why, and nothing that differs."""
+    return {"comparable": False, "message": message, "steps": [],
+            "differences": {"parameters": 0, "cache": 0, "outputs": 0}}
+
+
 def compare_runs(a: PipelineRunView, b: PipelineRunView, store: BaseArtifactStore | None,
                  max_reads: int = MAX_READS) -> dict[str, Any]:
     """What differs between runs ``a`` and ``b`` (of one pipeline; otherwise a message).
@@ -154,13 +163,12 @@ def compare_runs(a: PipelineRunView, b: PipelineRunView, store: BaseArtifactStor
     ``store`` is the artifact store the runs' views read from (numeric values).
     """
     if a.pipeline_name != b.pipeline_name:
-        return {"comparable": False,
-                "message": (f"Run '{a.name}' is of pipeline '{a.pipeline_name}' and run "
-                            f"'{b.name}' of pipeline '{b.pipeline_name}': pick two runs of "
-                            f"one pipeline to compare"),
-                "steps": [], "differences": {"parameters": 0, "cache": 0, "outputs": 0}}
-    steps_a = {step.name: step for step in a.steps}
-    steps_b = {step.name: step for step in b.steps}
+        return not_comparable(f"Run '{a.name}' is of pipeline '{a.pipeline_name}' and run "
+                              f"'{b.name}' of pipeline '{b.pipeline_name}': pick two runs of "
+                              f"one pipeline to compare")
+    # every step's outputs in two queries per run, not two per step
+    steps_a = {step.name: step for step in a.prefetch_artifacts()}
+    steps_b = {step.name: step for step in b.prefetch_artifacts()}
     order = [*steps_a, *(name for name in steps_b if name not in steps_a)]
     budget = _Budget(max_reads, store)
     steps = []

@@ -129,16 +129,8 @@ class DashboardData:
                 "error": run.error}
 
     def _run_view(self, name: str) -> tuple[BaseMetadataStore, PipelineRunView]:
-        from zenml.post_execution.views import PipelineRunView
-
         store, artifact_store = self._metadata_store()
-        try:
-            record = store.get_run(name)
-        except (EntityNotFoundError, EntityKeyError):
-            raise NotFound(f"No run '{name}'") from None
-        if record.name != name:  # get_run also takes an id: the URL names a run by name
-            raise NotFound(f"No run '{name}'")
-        return store, PipelineRunView(store, record, artifact_store)
+        return store, self._named_run(store, artifact_store, name)
 
     def run(self, name: str) -> dict[str, Any]:
         """One run: its steps as the nodes of a DAG, edges from their inputs, levels."""
@@ -168,7 +160,7 @@ class DashboardData:
             record = store.get_run(name)
         except (EntityNotFoundError, EntityKeyError):
             raise NotFound(f"No run '{name}'") from None
-        if record.name != name:
+        if record.name != name:  # get_run also takes an id: the URL names a run by name
             raise NotFound(f"No run '{name}'")
         return PipelineRunView(store, record, artifact_store)
 
@@ -194,7 +186,7 @@ class DashboardData:
 
     def compare(self, a: str | None, b: str) -> dict[str, Any]:
         """Runs ``a`` and ``b`` side by side (``a`` None: the run before ``b``)."""
-        from zenml_dashboard.compare import compare_runs
+        from zenml_dashboard.compare import compare_runs, not_comparable
 
         store, artifact_store = self._metadata_store()
         run_b = self._named_run(store, artifact_store, b)
@@ -203,11 +195,10 @@ class DashboardData:
         choices = [r.name for r in store.get_runs(run_b.pipeline_name, newest_first=True,
                                                    limit=30)]
         if a is None:
-            return {"a": None, "b": self._run_summary(run_b), "comparable": False,
-                    "message": (f"Run '{b}' is the first run of pipeline "
-                                f"'{run_b.pipeline_name}': there is no earlier run to "
-                                f"compare it with"),
-                    "steps": [], "differences": {"parameters": 0, "cache": 0, "outputs": 0},
+            return {"a": None, "b": self._run_summary(run_b),
+                    **not_comparable(f"Run '{b}' is the first run of pipeline "
+                                     f"'{run_b.pipeline_name}': there is no earlier run to "
+                                     f"compare it with"),
                     "choices": choices}
         run_a = self._named_run(store, artifact_store, a)
         answer = compare_runs(run_a, run_b, artifact_store)
@@ -271,13 +262,11 @@ class DashboardData:
         except Exception:  # the store cannot be listed (e.g. an S3 server that is down)
             measured = None
         size, files = measured if measured is not None else (None, None)
-        producer = store.get_step_run(record.producer_step_run_id)
         return {"id": record.id, "name": record.name, "uri": record.uri,
                 "type": record.data_type, "materializer": record.materializer,
                 "content_hash": record.content_hash, "created": _time(record.created),
                 "size": size, "files": files, "artifact_store": artifact_store.name,
-                "producer": {"step": producer.name,
-                             "run": store.get_run(producer.run_id).name},
+                "producer": self._producer(store, record.producer_step_run_id),
                 "preview": preview(view, size, artifact_store),
                 "lineage": {"upstream": upstream(store, record),
                             "downstream": downstream(store, record)}}
