@@ -3,6 +3,7 @@ per-step fast paths around them: each gives what the slow path gave."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -396,3 +397,26 @@ def test_hashing_imports_blake3_only_when_an_output_is_hashed() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("mode", ["wb", "w"])
+def test_a_hashed_write_takes_open_options_as_an_unhashed_one(store: LocalArtifactStore,
+                                                              mode: str) -> None:
+    """Options beyond the text layer's reach the file while a hash is followed too: an
+    unbuffered binary write stays unbuffered (its bytes are on disk before close), an
+    option the file does not take is refused the same way in both."""
+    uri = os.path.join(store.path, "artifact")
+    store.makedirs(uri)
+    path = os.path.join(uri, "data")
+    for following in (False, True):
+        with contextlib.ExitStack() as stack:
+            if following:
+                stack.enter_context(store.hash_while_writing(uri))
+            with pytest.raises(TypeError), store.open(path, mode, not_an_option=1):
+                pass
+    with store.hash_while_writing(uri):
+        with store.open(path, "wb", buffering=0) as handle:
+            handle.write(b"abc")
+            temporaries = [name for name in os.listdir(uri) if name != "data"]
+            assert [os.path.getsize(os.path.join(uri, t)) for t in temporaries] == [3]
+        assert store._followed_hash(uri) == store.content_hash(uri) is not None

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
 
 __all__ = ["CONTENT_HASH_PREFIX", "BaseArtifactStore", "FollowedHash", "HashingWriter",
-           "content_digest", "content_hash_string", "is_write_mode", "preallocate",
-           "temporary_name"]
+           "binary_options", "content_digest", "content_hash_string", "is_write_mode",
+           "preallocate", "temporary_name"]
 
 #: Chunks at least this big are hashed in a helper thread while the caller writes
 #: them (blake3 releases the GIL on large inputs), so hashing and writing overlap.
@@ -132,8 +132,7 @@ class FollowedHash:
     anything else marks it invalid and the files are read back instead.
     """
 
-    def __init__(self, root: str) -> None:
-        self.root = root
+    def __init__(self) -> None:
         self.digest = content_digest()
         self.files: list[tuple[str, int]] = []
         self.valid = True
@@ -330,7 +329,7 @@ class BaseArtifactStore(StackComponent):
         returns it without reading the files back when it could follow them all.
         """
         root = self._comparable(uri.rstrip("/"))
-        followed = FollowedHash(root)
+        followed = FollowedHash()
         with self._followed_lock:
             self._followed = {**self._followed, root: followed}
         try:
@@ -429,7 +428,7 @@ class BaseArtifactStore(StackComponent):
                     yield handle
             else:
                 binary = mode.replace("t", "") + ("" if "b" in mode else "b")
-                with self.filesystem.open(temporary, binary) as handle, \
+                with self.filesystem.open(temporary, binary, **binary_options(kwargs)) as handle, \
                         self._hashing_handle(path, handle, mode, **kwargs) as wrapped:
                     yield wrapped
             self.filesystem.mv(temporary, path)
@@ -500,9 +499,17 @@ class BaseArtifactStore(StackComponent):
         return sorted(self.filesystem.glob(pattern))
 
 
+_TEXT_OPTIONS = ("encoding", "errors", "newline")
+
+
 def _text_options(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The text layer's options among ``open``'s keyword arguments (UTF-8 by default)."""
-    options: dict[str, Any] = {k: kwargs[k] for k in ("encoding", "errors", "newline")
-                               if k in kwargs}
+    options: dict[str, Any] = {k: kwargs[k] for k in _TEXT_OPTIONS if k in kwargs}
     options.setdefault("encoding", "utf-8")
     return options
+
+
+def binary_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``open``'s keyword arguments for the binary file under a text layer (all but the
+    text layer's own), so that a hashed write is opened as an unhashed one would be."""
+    return {k: v for k, v in kwargs.items() if k not in _TEXT_OPTIONS}

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from zenml.artifact_stores.base import BaseArtifactStore, is_write_mode
+from zenml.artifact_stores.base import BaseArtifactStore, binary_options, is_write_mode
 from zenml.artifact_stores.config import LocalArtifactStoreConfig
 from zenml.utils.files import replace_privately
 
@@ -109,7 +109,7 @@ class LocalArtifactStore(BaseArtifactStore):
                 yield handle
             return
         binary = mode.replace("t", "") + ("" if "b" in mode else "b")
-        with replace_privately(path, binary) as handle, \
+        with replace_privately(path, binary, **binary_options(kwargs)) as handle, \
                 self._hashing_handle(path, handle, mode, **kwargs) as wrapped:
             yield wrapped
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator
 
@@ -43,7 +43,7 @@ class BaseOrchestratorConfig(StackComponentConfig):
 #: How the ``local`` orchestrator runs independent steps: one after another, each in a
 #: process of its own, or in threads of the calling process.
 ParallelMode = Literal["off", "processes", "threads"]
-PARALLEL_MODES: tuple[str, ...] = ("off", "processes", "threads")
+PARALLEL_MODES: tuple[str, ...] = get_args(ParallelMode)
 
 
 def parallel_mode(value: object, *, true: str = "processes") -> str:
