@@ -15,7 +15,7 @@ from zenml.stack.component_type import StackComponentType
 from zenml.stack.models import MASK
 
 __all__ = ["MASK", "ComponentSpec", "SecretNameField", "StackComponentConfig",
-           "is_secret_annotation"]
+           "is_secret_annotation", "secret_name_alone"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,20 @@ def is_secret_annotation(annotation: Any) -> bool:
     if origin in (typing.Union, types.UnionType):
         return any(is_secret_annotation(arg) for arg in typing.get_args(annotation))
     return False
+
+
+def secret_name_alone(field: str, value: str | None, given: Mapping[str, Any],
+                      clashing: tuple[str, ...]) -> str | None:
+    """A secret-name field's value (stripped; blank is unset), refused in one line when
+    any of the ``clashing`` fields it stands for is ``given`` too (a field validator's
+    ``info.data``)."""
+    if value is not None and not value.strip():
+        return None
+    passed = [f"--{name}" for name in clashing if given.get(name) is not None]
+    if value is not None and passed:
+        raise ValueError(f"{field} names the secret holding the credentials; pass it or "
+                         f"{', '.join(passed)}, not both")
+    return value.strip() if value is not None else None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 
 from zenml.metadata_stores.config import BaseMetadataStoreConfig
 from zenml.stack.component_type import StackComponentType
-from zenml.stack.config import SecretNameField
+from zenml.stack.config import SecretNameField, secret_name_alone
 from zenml.stack.flavor import Flavor
 
 __all__ = [
@@ -144,14 +144,7 @@ class MySQLMetadataStoreConfig(BaseMetadataStoreConfig):
     @field_validator("secret")
     @classmethod
     def _secret_alone(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and not value.strip():
-            return None
-        given = [f"--{name}" for name in ("password", "ssl_key")
-                 if info.data.get(name) is not None]
-        if value is not None and given:
-            raise ValueError(f"secret names the secret holding the credentials; pass it or "
-                             f"{', '.join(given)}, not both")
-        return value.strip() if value is not None else None
+        return secret_name_alone("secret", value, info.data, ("password", "ssl_key"))
 
     @model_validator(mode="after")
     def _someone(self) -> MySQLMetadataStoreConfig:

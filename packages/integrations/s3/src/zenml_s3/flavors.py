@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from zenml.artifact_stores.config import BaseArtifactStoreConfig
 from zenml.stack.component_type import StackComponentType
-from zenml.stack.config import SecretNameField
+from zenml.stack.config import SecretNameField, secret_name_alone
 from zenml.stack.flavor import Flavor
 
 __all__ = [
@@ -194,14 +194,8 @@ class S3ArtifactStoreConfig(BaseArtifactStoreConfig):
     @field_validator("authentication_secret")
     @classmethod
     def _secret_alone(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and not value.strip():
-            return None
-        given = [f"--{name}" for name in ("key", "secret", "token")
-                 if info.data.get(name) is not None]
-        if value is not None and given:
-            raise ValueError(f"authentication_secret names the secret holding the "
-                             f"credentials; pass it or {', '.join(given)}, not both")
-        return value.strip() if value is not None else None
+        return secret_name_alone("authentication_secret", value, info.data,
+                                 ("key", "secret", "token"))
 
     @property
     def bucket(self) -> str:
