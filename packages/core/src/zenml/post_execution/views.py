@@ -202,10 +202,10 @@ class PipelineRuns(Sequence["PipelineRunView"]):
             positions = range(len(self))[index]
             if not positions:
                 return []
-            if positions.step == 1:
-                return self._read(newest_first=False, limit=len(positions),
-                                  offset=positions.start)
-            return [self[p] for p in positions]
+            # one read of the span the positions cover, then the step in memory
+            low, high = min(positions), max(positions)
+            span = self._read(newest_first=False, limit=high - low + 1, offset=low)
+            return [span[p - low] for p in positions]
         if not isinstance(index, int):
             raise TypeError(f"run indices must be integers or slices, not "
                             f"{type(index).__name__}")
