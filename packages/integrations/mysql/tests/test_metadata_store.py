@@ -441,6 +441,47 @@ def tls_version(store: Any) -> str:
         store.dispose()
 
 
+def test_a_loopback_server_is_reached_without_tls_unless_asked(
+        tls_mysql: Server, database: str) -> None:
+    assert tls_version(tls_store(tls_mysql, database)) == ""
+
+
+def test_only_a_connection_left_idle_is_pinged_before_use(
+        mysql: Server, database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pymysql
+    from zenml_mysql.metadata_store import PING_AFTER_IDLE
+
+    pings: list[float] = []
+    real_ping = pymysql.connections.Connection.ping
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        pings.append(time.monotonic())
+        return real_ping(self, *args, **kwargs)
+
+    monkeypatch.setattr(pymysql.connections.Connection, "ping", counted)
+    store = tls_store(mysql, database)
+    try:
+        for _ in range(5):  # back to back, as a run's steps: no ping
+            store.count_runs()
+        assert pings == []
+        time.sleep(PING_AFTER_IDLE + 0.05)
+        store.count_runs()
+        assert len(pings) == 1
+        with store.engine.connect() as conn:  # the pooled connection, which the server
+            victim = conn.exec_driver_sql("SELECT CONNECTION_ID()").scalar()  # then drops
+        killer = tls_store(mysql, database)
+        try:
+            with killer.engine.connect() as conn:
+                conn.exec_driver_sql(f"KILL CONNECTION {int(victim)}")
+        finally:
+            killer.dispose()
+        time.sleep(PING_AFTER_IDLE + 0.05)
+        assert store.count_runs() == 0  # pinged, found dead, replaced: no error
+        assert len(pings) >= 2
+    finally:
+        store.dispose()
+
+
 def test_tls_with_the_servers_ca_is_verified(tls_mysql: Server, database: str) -> None:
     certs = tls_mysql.own.certificates if tls_mysql.own else None
     assert certs is not None

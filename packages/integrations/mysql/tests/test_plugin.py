@@ -143,5 +143,13 @@ def test_engine_options_bound_every_wait() -> None:
     args = options["connect_args"]
     assert args["connect_timeout"] <= 10 and args["read_timeout"] <= 20
     assert args["write_timeout"] <= 20 and "innodb_lock_wait_timeout" in args["init_command"]
-    assert options["pool_pre_ping"] is True and options["pool_recycle"] < 8 * 3600
+    assert options["pool_recycle"] < 8 * 3600
     assert options["isolation_level"] == "READ COMMITTED"
+    # idle connections are pinged by configure_engine's checkout event, not on every use
+    assert options["pool_pre_ping"] is False
+
+
+def test_tls_is_not_offered_to_a_loopback_server_unless_asked() -> None:
+    assert store(host="127.0.0.1").engine_options()["connect_args"]["ssl_disabled"] is True
+    remote = store().engine_options()["connect_args"]  # PyMySQL's preferred TLS
+    assert "ssl_disabled" not in remote and "ssl" not in remote
