@@ -174,3 +174,36 @@ def test_unknown_type_message_names_the_fix() -> None:
 
     with pytest.raises(MaterializerError, match="with_return_materializers"):
         build_registry().get(Unknown)
+
+
+class Kelvin(float):
+    """A subclass of a type the core names: only a plugin knows it."""
+
+
+class KelvinMaterializer(BaseMaterializer):
+    ASSOCIATED_TYPES: ClassVar[tuple[type, ...]] = (Kelvin,)
+
+
+class Reading(BaseModel):
+    value: float = 0.0
+
+
+def test_the_core_first_lookup_answers_as_the_full_registry() -> None:
+    from zenml.plugins import hookimpl
+    from zenml.plugins.manager import get_materializer_lookup, get_materializer_registry
+    from zenml.testing import plugin_registered
+
+    class KelvinPlugin:
+        @hookimpl
+        def zenml_materializers(self) -> list[type]:
+            return [KelvinMaterializer]
+
+    types = [int, float, str, bool, bytes, dict, list, tuple, set, type(None), Kelvin,
+             Reading, object, Path]
+    with plugin_registered(KelvinPlugin(), "kelvin-test"):
+        lookup, full = get_materializer_lookup(), get_materializer_registry()
+        assert [lookup.find(t) for t in types] == [full.find(t) for t in types]
+        assert lookup.find(Kelvin) is KelvinMaterializer  # the plugin's, for the subclass
+        assert lookup.find(float) is full.find(float) is not KelvinMaterializer
+        assert lookup.match(float, Kelvin) is KelvinMaterializer
+    assert get_materializer_lookup().find(Kelvin) is not KelvinMaterializer  # unregistered

@@ -158,3 +158,55 @@ def test_every_command_has_working_help(zen: Zen) -> None:
         return count
 
     assert walk(cli, []) > 100
+
+
+RUN_ON_CORE_TYPES = '''
+from zenml.pipelines import pipeline
+from zenml.steps import step
+
+
+@step
+def first() -> int:
+    return 1
+
+
+@step
+def double(value: int) -> dict:
+    return {"value": value * 2}
+
+
+@pipeline
+def core_types(first, double):
+    double(first())
+
+
+run = core_types(first=first(), double=double()).run()
+assert run.get_step("double").output.read() == {"value": 2}
+'''
+
+
+def test_core_flavors_and_core_types_load_no_plugin(
+        plugin_site: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A run on the default stack with outputs of types the core's materializers name,
+    and reading its runs back, import no plugin (not even pluggy): a broken one is
+    neither loaded nor reported."""
+    monkeypatch.setenv("PYTHONPATH", plugin_site["PYTHONPATH"])
+    script = tmp_path / "core_types.py"
+    script.write_text(RUN_ON_CORE_TYPES)
+    for modules in (imported_modules_after(code=f"import runpy; runpy.run_path({str(script)!r})"),
+                    imported_modules_after(["pipeline", "runs", "list"]),
+                    imported_modules_after(["stack", "describe"])):
+        assert "zenml.execution.launcher" in modules or "zenml.cli.pipeline" in modules \
+            or "zenml.cli.stack" in modules
+        for name in ("pluggy", "zenml_good", "zenml_broken", "zenml.plugins.builtin"):
+            assert name not in modules, name
+    listed = run_zenml(["pipeline", "runs", "list"], env=plugin_site)
+    assert listed.returncode == 0 and "core_types" in listed.stdout
+    assert "zenml_broken" not in listed.stderr and "broken" not in listed.stderr
+
+
+def test_a_plugin_flavor_still_loads_the_plugins(plugin_site: dict[str, str]) -> None:
+    registered = run_zenml(["alerter", "register", "a", "--flavor=good"], env=plugin_site)
+    assert registered.returncode == 0, registered.stderr
+    described = run_zenml(["alerter", "describe", "a"], env=plugin_site)
+    assert described.returncode == 0 and "#ml" in described.stdout, described.stderr

@@ -102,9 +102,9 @@ def _offer_secret(repo: Repository, type_: StackComponentType, name: str, flavor
 def flavor_cell(model: ComponentModel) -> str:
     """The flavor's name, with a note when it is not installed."""
     from zenml.integrations.catalog import not_installed_note
-    from zenml.plugins.manager import get_flavor_registry
+    from zenml.plugins.manager import get_flavor_lookup
 
-    if get_flavor_registry().find(model.type, model.flavor) is not None:
+    if get_flavor_lookup().find(model.type, model.flavor) is not None:
         return model.flavor
     return f"{model.flavor}: {not_installed_note(model.type, model.flavor)}"
 

@@ -35,9 +35,9 @@ class StackRuntime(Stack):
     def __init__(self, stack: StackDeployment, *, flavors: FlavorRegistry | None = None,
                  steps: Mapping[str, BaseStep] | None = None) -> None:
         if flavors is None:
-            from zenml.plugins.manager import get_flavor_registry
+            from zenml.plugins.manager import get_flavor_lookup
 
-            flavors = get_flavor_registry()
+            flavors = get_flavor_lookup()
         models = {c.type: ComponentModel(id=c.id, name=c.name, type=c.type, flavor=c.flavor,
                                          config=dict(c.config))
                   for c in stack.components}
@@ -55,9 +55,9 @@ class StackRuntime(Stack):
     def materializers(self) -> MaterializerRegistry:
         """The process's materializer registry (built once per process)."""
         if self._materializers is None:
-            from zenml.plugins.manager import get_materializer_registry
+            from zenml.plugins.manager import get_materializer_lookup
 
-            self._materializers = get_materializer_registry()
+            self._materializers = get_materializer_lookup()
         return self._materializers
 
     def artifact_context(self, uri: str) -> ArtifactContext:

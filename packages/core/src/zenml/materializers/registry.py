@@ -8,13 +8,14 @@ to :func:`register_materializer` are added to every registry after the plugins'.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from zenml.errors import MaterializerError
 from zenml.materializers.base import BaseMaterializer, type_key
 
-__all__ = ["MaterializerRegistry", "core_materializers", "register_materializer",
-           "registered_materializers"]
+__all__ = ["CoreFirstMaterializers", "MaterializerRegistry", "core_materializers",
+           "register_materializer", "registered_materializers"]
 
 M = TypeVar("M", bound=type[BaseMaterializer])
 
@@ -155,3 +156,31 @@ class MaterializerRegistry:
 
     def __contains__(self, data_type: object) -> bool:
         return self.find(data_type) is not None
+
+
+class CoreFirstMaterializers(MaterializerRegistry):
+    """Answers a type the core's materializers name exactly (``int``, ``dict``,
+    ``numpy.ndarray``, ...) without loading any plugin: the first materializer
+    registered for a type wins and the core's are registered first, so neither a
+    plugin nor :func:`register_materializer` can change that answer. Anything else (a
+    subclass, a type the core does not name, a registration) goes to the full
+    registry ``full()`` builds from every plugin and the registered classes."""
+
+    def __init__(self, full: Callable[[], MaterializerRegistry]) -> None:
+        super().__init__()
+        self._core: dict[str, type[BaseMaterializer]] = {}
+        for materializer in core_materializers():
+            for data_type in materializer.ASSOCIATED_TYPES:
+                self._core.setdefault(type_key(data_type), materializer)
+        self._full = full
+
+    def register(self, materializer: type[BaseMaterializer]) -> None:
+        """Add a materializer to the full registry."""
+        self._full().register(materializer)
+
+    def _nearest(self, data_type: Any) -> tuple[type, type[BaseMaterializer]] | None:
+        if getattr(data_type, "__mro__", None) is not None:
+            found = self._core.get(type_key(data_type))
+            if found is not None:
+                return data_type, found
+        return self._full()._nearest(data_type)

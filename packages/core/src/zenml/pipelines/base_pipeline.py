@@ -176,6 +176,15 @@ class BasePipeline:
         lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
         return list(dict.fromkeys(line for line in lines if line))
 
+    def _required_integration_names(self) -> list[str]:
+        """The required integrations' names as resolved (none: nothing imported)."""
+        if not self.required_integrations:
+            return []
+        from zenml.integrations.requirements import resolve_required_integrations
+
+        return [item.name for item in resolve_required_integrations(
+            self.name, self.required_integrations)]
+
     @property
     def requirements(self) -> set[str]:
         """The pip requirements of the required integrations and the pipeline's own."""
@@ -267,8 +276,7 @@ class BasePipeline:
                    ) -> Deployment:
         """Build the deployment of a run on ``stack`` without running it."""
         from zenml.execution.compiler import compile_deployment
-        from zenml.integrations.requirements import resolve_required_integrations
-        from zenml.plugins.manager import get_materializer_registry
+        from zenml.plugins.manager import get_materializer_lookup
 
         if run_name is not None:
             validate_name("run", run_name, PipelineConfigurationError)
@@ -279,10 +287,9 @@ class BasePipeline:
         return compile_deployment(
             pipeline_name=self.name, steps=self._connected_steps(), stack=stack,
             run_name=run_name or self._run_name or self.default_run_name(),
-            enable_cache=enable_cache, registry=get_materializer_registry(),
+            enable_cache=enable_cache, registry=get_materializer_lookup(),
             step_parameters=self._step_parameters,
-            required_integrations=[item.name for item in resolve_required_integrations(
-                self.name, self.required_integrations)],
+            required_integrations=self._required_integration_names(),
             requirements=self._requirement_lines(), dockerignore_file=self.dockerignore_file,
             schedule=schedule or self._config_schedule)
 
@@ -314,9 +321,10 @@ class BasePipeline:
             logger.info("Not running pipeline `%s`: %s is set (a step is importing this "
                         "module).", self.name, PREVENT_EXECUTION_ENV)
             return None
-        from zenml.integrations.requirements import check_required_integrations
+        if self.required_integrations:
+            from zenml.integrations.requirements import check_required_integrations
 
-        check_required_integrations(self.name, self.required_integrations)
+            check_required_integrations(self.name, self.required_integrations)
         schedule = _schedule(schedule)
         repo = Repository()
         stack = repo.active_stack  # configurations only: nothing is instantiated here

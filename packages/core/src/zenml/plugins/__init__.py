@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pluggy
-
 from zenml._lazy import lazy_exports
 
 if TYPE_CHECKING:
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
         get_plugin_manager,
         plugin_records,
     )
+    from zenml.plugins.markers import hookimpl
 
 __all__ = [
     "IntegrationInfo",
@@ -39,9 +38,11 @@ __all__ = [
 ]
 
 PROJECT_NAME = "zenml"
-hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
+# hookimpl is pluggy's marker, made on first use: finding the core's flavors (every
+# command that opens the active stack) imports this package but needs no pluggy.
 __getattr__ = lazy_exports(__name__, {
+    "hookimpl": "zenml.plugins.markers",
     "IntegrationInfo": "zenml.plugins.info",
     "PluginRecord": "zenml.plugins.manager",
     "get_flavor_registry": "zenml.plugins.manager",

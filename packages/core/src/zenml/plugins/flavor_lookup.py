@@ -1,9 +1,10 @@
-"""Finding a flavor by name with the core's answered before any plugin's hook runs."""
+"""Finding a flavor by name with the core's answered before any plugin is loaded."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from zenml.plugins.core_flavors import core_flavor
 from zenml.stack.component_type import StackComponentType
 from zenml.stack.flavor import Flavor
 from zenml.stack.flavor_registry import FlavorRegistry
@@ -13,9 +14,9 @@ __all__ = ["CoreFirstRegistry"]
 
 class CoreFirstRegistry(FlavorRegistry):
     """Answers :meth:`find` (and so :meth:`get`) for the core's flavors by importing that
-    flavor's config class alone (:func:`zenml.plugins.builtin.core_flavor`); anything
+    flavor's config class alone (:func:`core_flavor`), with no plugin loaded; anything
     else (listing, adding, a plugin's flavor, a missing one) goes to the full registry
-    ``full()`` builds, which runs every plugin's flavor hook once."""
+    ``full()`` builds, which loads the plugins and runs every flavor hook once."""
 
     def __init__(self, full: Callable[[], FlavorRegistry]) -> None:
         super().__init__()
@@ -34,7 +35,5 @@ class CoreFirstRegistry(FlavorRegistry):
         """The core's flavor of that name, else the full registry's."""
         key = (type, name)
         if key not in self._core:
-            from zenml.plugins.builtin import core_flavor
-
             self._core[key] = core_flavor(type.value, name)
         return self._core[key] or self._full().find(type, name)

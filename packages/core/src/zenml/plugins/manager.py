@@ -15,13 +15,13 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 from zenml.__about__ import __version__
 from zenml.plugins import PROJECT_NAME
 
 if TYPE_CHECKING:
     import logging
+
+    import pluggy
 
     from zenml.materializers.registry import MaterializerRegistry
     from zenml.stack.flavor_registry import FlavorRegistry
@@ -33,6 +33,7 @@ __all__ = [
     "call_each",
     "get_flavor_lookup",
     "get_flavor_registry",
+    "get_materializer_lookup",
     "get_materializer_registry",
     "get_plugin_manager",
     "plugin_records",
@@ -108,11 +109,15 @@ class _State:
         self.manager = manager
         self.records = records
         self.flavors: FlavorRegistry | None = None
-        self.core_flavors: FlavorRegistry | None = None
         self.materializers: MaterializerRegistry | None = None
 
 
 _state: _State | None = None
+#: The core-first lookup: valid whatever plugins are loaded later (it asks the full
+#: registry, rebuilt after a plugin is (un)registered, for everything but the core's).
+_core_lookup: FlavorRegistry | None = None
+#: The core-first materializer lookup (valid as the flavor one is).
+_core_materializers: MaterializerRegistry | None = None
 
 
 def _debug() -> bool:
@@ -129,6 +134,8 @@ def _describe(error: BaseException) -> str:
 
 
 def _load() -> _State:
+    import pluggy
+
     from zenml.plugins import builtin, hookspecs
     from zenml.plugins.entry_points import entry_points
 
@@ -196,7 +203,7 @@ def register_plugin(plugin: object, name: str) -> None:
     state.manager.register(plugin, name=name)
     state.manager.check_pending()
     state.records.append(PluginRecord(name, "?", "?", "loaded"))
-    state.flavors = state.core_flavors = state.materializers = None
+    state.flavors = state.materializers = None
 
 
 def unregister_plugin(name: str) -> None:
@@ -204,7 +211,7 @@ def unregister_plugin(name: str) -> None:
     state = _get_state()
     state.manager.unregister(name=name)
     state.records = [r for r in state.records if r.name != name]
-    state.flavors = state.core_flavors = state.materializers = None
+    state.flavors = state.materializers = None
 
 
 def reset_plugins() -> None:
@@ -269,14 +276,14 @@ def get_flavor_lookup() -> FlavorRegistry:
     (listing, a plugin's flavor, a missing one) reads :func:`get_flavor_registry`.
     The same answers: the core's flavors are registered first and the first
     registration of a name wins."""
-    from zenml.plugins.flavor_lookup import CoreFirstRegistry
+    global _core_lookup
+    if _state is not None and _state.flavors is not None:
+        return _state.flavors
+    if _core_lookup is None:
+        from zenml.plugins.flavor_lookup import CoreFirstRegistry
 
-    state = _get_state()
-    if state.flavors is not None:
-        return state.flavors
-    if state.core_flavors is None:
-        state.core_flavors = CoreFirstRegistry(get_flavor_registry)
-    return state.core_flavors
+        _core_lookup = CoreFirstRegistry(get_flavor_registry)
+    return _core_lookup
 
 
 def get_materializer_registry() -> MaterializerRegistry:
@@ -303,6 +310,19 @@ def get_materializer_registry() -> MaterializerRegistry:
                 registry.register(materializer)
         state.materializers = registry
     return state.materializers
+
+
+def get_materializer_lookup() -> MaterializerRegistry:
+    """A registry for finding materializers that answers the types the core's name
+    exactly without loading the plugins, and asks :func:`get_materializer_registry`
+    for anything else (the same answers; see
+    :class:`~zenml.materializers.registry.CoreFirstMaterializers`)."""
+    global _core_materializers
+    if _core_materializers is None:
+        from zenml.materializers.registry import CoreFirstMaterializers
+
+        _core_materializers = CoreFirstMaterializers(get_materializer_registry)
+    return _core_materializers
 
 
 #: The name ``zenml.materializers.build_registry`` has always had; the registry is cached.

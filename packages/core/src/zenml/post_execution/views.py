@@ -521,7 +521,7 @@ class ArtifactView(_View[ArtifactRecord]):
         from zenml.execution.step_info import no_pipeline_runs
         from zenml.io.fileio import artifact_store_scope
         from zenml.materializers.base import ArtifactContext, BaseMaterializer
-        from zenml.plugins.manager import get_materializer_registry
+        from zenml.plugins.manager import get_materializer_lookup
 
         if self._artifact_store is None:
             raise ArtifactStoreError(
@@ -536,7 +536,7 @@ class ArtifactView(_View[ArtifactRecord]):
             data_type = output_data_type or load_source(self.data_type)
             materializer: type[BaseMaterializer] = (materializer_class
                                                     or load_source(self.materializer))
-        context = ArtifactContext(self.uri, self._artifact_store, get_materializer_registry())
+        context = ArtifactContext(self.uri, self._artifact_store, get_materializer_lookup())
         # materializers of the original framework use zenml.io.fileio on artifact.uri
         with artifact_store_scope(self._artifact_store):
             return materializer.from_context(context).handle_input(data_type)
