@@ -87,6 +87,31 @@ def test_runs_list_in_a_real_process() -> None:
     assert done.returncode == 0 and "proc" in done.stdout
 
 
+def test_a_command_closes_its_stores_before_it_exits() -> None:
+    """The CLI skips the interpreter's last garbage collection at exit (cli.base
+    _before_exit), but closes every store's connections first: SQLite folds its
+    write-ahead log back into each file, and exit codes are the commands' own."""
+    from conftest import run_zenml
+
+    from zenml.sql.database import dispose_all
+
+    run(name="closed")
+    store_files = [_metadata_file(), Repository().store.path]
+    dispose_all()  # this process's own connections: each command's is then the last one
+    for args, code in ((["pipeline", "runs", "list"], 0), (["stack", "list"], 0),
+                       (["pipeline", "runs", "describe", "nope"], 1), (["stack", "frob"], 1)):
+        done = run_zenml(args)
+        assert done.returncode == code, (args, done.stderr)
+        for path in store_files:
+            assert not Path(f"{path}-wal").exists(), (args, path)
+            assert not Path(f"{path}-shm").exists(), (args, path)
+        db = sqlite3.connect(store_files[0])  # whole: readable and consistent
+        try:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        finally:
+            db.close()
+
+
 def _metadata_file() -> Path:
     return Path(Repository().active_stack.metadata_store.config.uri)
 

@@ -9,6 +9,7 @@ write of a store is one ``with database.transaction(write=...)`` block.
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
     from sqlalchemy import exc
 
-__all__ = ["Database", "ErrorKind", "error_kind", "utcnow"]
+__all__ = ["Database", "ErrorKind", "dispose_all", "error_kind", "utcnow"]
 
 ErrorMapper = Callable[["exc.DBAPIError"], BaseException | None]
 
@@ -57,6 +58,18 @@ def error_kind(error: exc.DBAPIError) -> ErrorKind:
     return ErrorKind.OTHER
 
 
+#: Every Database of this process that is still referenced (for :func:`dispose_all`).
+_OPEN: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def dispose_all() -> None:
+    """Close the connections of every database this process opened (the CLI's exit:
+    SQLite then folds its write-ahead log back into the file, a server sees a proper
+    goodbye)."""
+    for database in list(_OPEN):
+        database.dispose()
+
+
 class Database:
     """An engine, whether this user may write through it, and how its errors read."""
 
@@ -69,6 +82,7 @@ class Database:
         self._map_error = map_error
         self._refuse_write = refuse_write
         self._dbapi_error = exc.DBAPIError  # looked up once, not per transaction
+        _OPEN.add(self)
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[sa.Connection]:
