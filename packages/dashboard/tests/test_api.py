@@ -145,3 +145,37 @@ def test_the_api_is_read_only(runs: dict[str, Any], client: Any) -> None:
     for path in ("/api/v1/runs", "/api/v1/runs/first", "/api/v1/stacks"):
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             assert client.request(method, path).status_code == 405
+
+
+def test_the_stores_are_kept_across_requests_and_replaced_when_the_stack_changes(
+        runs: dict[str, Any], zen: Any, tmp_path: Path) -> None:
+    from zenml_dashboard.data import DashboardData
+
+    disposed: list[Any] = []
+    data = DashboardData()
+    first_store = data.stores()[0]
+    original_dispose = type(first_store).dispose
+
+    def counted(store: Any) -> None:
+        disposed.append(store)
+        original_dispose(store)
+
+    for _ in range(3):  # same active stack: the same store, its engine reused
+        assert data.stores()[0] is first_store
+        assert [r["name"] for r in data.runs()["runs"]] == ["second", "first"]
+    zen("metadata-store", "register", "other_md", "--flavor=sqlite",
+        f"--uri={tmp_path / 'other.db'}")
+    zen("artifact-store", "register", "other_arts", "--flavor=local",
+        f"--path={tmp_path / 'other_arts'}")
+    zen("stack", "register", "other", "-o", "default", "-a", "other_arts", "-m", "other_md",
+        "--set")
+    type(first_store).dispose = counted  # type: ignore[method-assign]
+    try:
+        assert data.runs()["total"] == 0  # the new active stack's store, read at once
+        assert disposed == [first_store]  # and the old one's connections closed
+        second_store = data.stores()[0]
+        assert second_store is not first_store and second_store.config.uri.endswith("other.db")
+        zen("stack", "set", "default")
+        assert data.runs()["total"] == 2 and disposed[-1] is second_store
+    finally:
+        type(first_store).dispose = original_dispose  # type: ignore[method-assign]

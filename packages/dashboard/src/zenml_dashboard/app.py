@@ -8,8 +8,9 @@ cookie), else 401.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -184,14 +185,10 @@ def create_app(repository_root: str | None = None, token: str | None = None) -> 
         return page("compare.html", request, data=answer, a=a, b=b)
 
     async def api_models(request: Request) -> Response:
-        from zenml_dashboard.models import served_models
-
-        return JSONResponse(await run_in_threadpool(served_models, data.repository_root))
+        return JSONResponse(await run_in_threadpool(data.served_models))
 
     async def page_models(request: Request) -> Response:
-        from zenml_dashboard.models import served_models
-
-        answer = await run_in_threadpool(served_models, data.repository_root)
+        answer = await run_in_threadpool(data.served_models)
         return page("models.html", request, data=answer)
 
     async def api_artifact(request: Request) -> Response:
@@ -225,6 +222,11 @@ def create_app(repository_root: str | None = None, token: str | None = None) -> 
         Route("/models", page_models),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        data.close()  # the kept metadata store's connections
+
     return Starlette(routes=routes, middleware=[Middleware(_RawPath),
                                                   Middleware(_Guard, token=token)],
-                     exception_handlers={NotFound: not_found})
+                     exception_handlers={NotFound: not_found}, lifespan=lifespan)

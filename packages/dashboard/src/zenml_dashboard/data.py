@@ -9,6 +9,8 @@ views for runs, steps and artifacts. Nothing here writes.
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,21 +49,62 @@ class DashboardData:
 
     def __init__(self, repository_root: str | None = None) -> None:
         self.repository_root = repository_root
+        self._lock = threading.Lock()
+        self._repository_instance: Repository | None = None
+        #: The active stack's stores, kept while its components stay the same: (what
+        #: they were built from, metadata store, artifact store).
+        self._stores: tuple[Any, BaseMetadataStore, Any] | None = None
 
-    def _repository(self) -> Repository:
-        from zenml.repository import Repository
+    def repository(self) -> Repository:
+        """The repository, opened once (its stack store's engine serves every request)."""
+        with self._lock:
+            if self._repository_instance is None:
+                from zenml.repository import Repository
 
-        return Repository(self.repository_root)
+                self._repository_instance = Repository(self.repository_root)
+            return self._repository_instance
 
-    def _metadata_store(self) -> tuple[BaseMetadataStore, Any]:
-        stores: tuple[BaseMetadataStore, Any] = self._repository().run_stores()
-        return stores
+    def stores(self) -> tuple[BaseMetadataStore, Any]:
+        """The active stack's metadata and artifact store, built once and kept (with their
+        connections) until the active stack or one of its components changes; the old
+        store's connections are then closed."""
+        repository = self.repository()
+        model = repository.active_stack_model
+        key = (model.name, sorted((type_.value, component.id, component.flavor,
+                                   json.dumps(component.config, sort_keys=True, default=str))
+                                  for type_, component in model.components.items()))
+        with self._lock:
+            if self._stores is not None and self._stores[0] == key:
+                return self._stores[1], self._stores[2]
+        from zenml.stack.stack import Stack
+
+        stack = Stack.from_model(model, repository.flavors)
+        built = (key, stack.metadata_store, stack.artifact_store)
+        with self._lock:
+            old, self._stores = self._stores, built
+        if old is not None and old[1] is not built[1]:
+            old[1].dispose()
+        return built[1], built[2]
+
+    def served_models(self) -> dict[str, Any]:
+        """The active stack's model deployer and its services (see
+        :func:`zenml_dashboard.models.served_models`)."""
+        from zenml_dashboard.models import served_models
+
+        return served_models(self)
+
+    def close(self) -> None:
+        """Close the kept metadata store's connections (the app's shutdown)."""
+        with self._lock:
+            old, self._stores = self._stores, None
+        if old is not None:
+            old[1].dispose()
 
     # -- stacks ------------------------------------------------------------------------
 
     def stacks(self) -> dict[str, Any]:
         """Every stack with its components (flavor, state, config with secrets masked)."""
-        repository = self._repository()
+        repository = self.repository()
         active = repository.active_stack_name
         states = repository.component_states()
         stacks = []
@@ -105,7 +148,7 @@ class DashboardData:
         """A page of runs, newest first, filtered by pipeline, status and stack."""
         from zenml.post_execution.views import PipelineRunView
 
-        store, artifact_store = self._metadata_store()
+        store, artifact_store = self.stores()
         page, size = max(page, 1), min(max(size, 1), 200)
         # filtered and paged by the store, in SQL (a dead owner's 'running' run is failed)
         total = store.count_runs(pipeline, status=status, stack=stack)
@@ -129,7 +172,7 @@ class DashboardData:
                 "error": run.error}
 
     def _run_view(self, name: str) -> tuple[BaseMetadataStore, PipelineRunView]:
-        store, artifact_store = self._metadata_store()
+        store, artifact_store = self.stores()
         return store, self._named_run(store, artifact_store, name)
 
     def run(self, name: str) -> dict[str, Any]:
@@ -181,14 +224,14 @@ class DashboardData:
 
     def recent_run_names(self, pipeline: str, limit: int = 30) -> list[str]:
         """The names of a pipeline's latest runs, newest first (for the compare pickers)."""
-        store, _ = self._metadata_store()
+        store, _ = self.stores()
         return [r.name for r in store.get_runs(pipeline, newest_first=True, limit=limit)]
 
     def compare(self, a: str | None, b: str) -> dict[str, Any]:
         """Runs ``a`` and ``b`` side by side (``a`` None: the run before ``b``)."""
         from zenml_dashboard.compare import compare_runs, not_comparable
 
-        store, artifact_store = self._metadata_store()
+        store, artifact_store = self.stores()
         run_b = self._named_run(store, artifact_store, b)
         if a is None:
             a = self._previous_run(store, run_b)
@@ -251,7 +294,7 @@ class DashboardData:
         from zenml_dashboard.lineage import downstream, upstream
         from zenml_dashboard.previews import artifact_size, preview
 
-        store, artifact_store = self._metadata_store()
+        store, artifact_store = self.stores()
         try:
             record = store.get_artifact(artifact_id)
         except (EntityNotFoundError, EntityKeyError):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from zenml.metadata_stores.base import BaseMetadataStore
     from zenml.model_deployers.service import BaseService
+    from zenml_dashboard.data import DashboardData
 
 __all__ = ["served_models"]
 
@@ -55,7 +56,7 @@ def _service(service: BaseService, store: BaseMetadataStore | None) -> dict[str,
             "created": service.created}
 
 
-def served_models(repository_root: str | None = None) -> dict[str, Any]:
+def served_models(data: DashboardData) -> dict[str, Any]:
     """The active stack's model deployer and its services (oldest first).
 
     Without a model deployer, ``deployer`` is None and ``message`` says how to
@@ -64,10 +65,9 @@ def served_models(repository_root: str | None = None) -> dict[str, Any]:
     """
     from zenml.errors import ZenMLError
     from zenml.model_deployers.base import BaseModelDeployer
-    from zenml.repository import Repository
     from zenml.stack.component_type import StackComponentType
 
-    repository = Repository(repository_root)
+    repository = data.repository()
     stack = repository.active_stack_model
     model = stack.components.get(StackComponentType.MODEL_DEPLOYER)
     answer: dict[str, Any] = {"stack": stack.name, "deployer": None, "message": None,
@@ -87,7 +87,7 @@ def served_models(repository_root: str | None = None) -> dict[str, Any]:
         answer["message"] = f"Component '{model.name}' is not a model deployer"
         return answer
     try:
-        store: BaseMetadataStore | None = repository.run_stores()[0]
+        store: BaseMetadataStore | None = data.stores()[0]
     except ZenMLError:
         store = None
     answer["services"] = [_service(service, store) for service in deployer.list_services()]
