@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from side_by_side import scripts
 from side_by_side.context import Bench, Workspace, base_env
 from side_by_side.timing import BenchError, Command, Verdict, ms
 
@@ -62,6 +63,36 @@ def third_party_imports(workspace: Workspace, args: list[str]) -> list[str]:
     return sorted(found)
 
 
+def _workspace_python(workspace: Workspace, code: str) -> str:
+    """What ``code`` prints, run by the workspace's python in the workspace (untimed)."""
+    result = subprocess.run([str(workspace.python), "-c", code], env=workspace.env,
+                            cwd=workspace.repo, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"python -c {code!r} failed: {result.stderr.strip()[-600:]}")
+    return result.stdout.strip()
+
+
+def _stack_store(workspace: Workspace) -> Path:
+    return Path(_workspace_python(
+        workspace, "from zenml.repository import Repository; print(Repository().store.path)"))
+
+
+def _metadata_db(workspace: Workspace) -> Path:
+    return Path(_workspace_python(
+        workspace, "from zenml.repository import Repository; "
+                   "print(Repository().active_stack.metadata_store.config.uri)"))
+
+
+def _floor_command(workspace: Workspace, name: str, text: str, expected: str) -> Command:
+    """The script doing ``zenml NAME``'s job with zenml's libraries alone (checked once:
+    it must print ``expected``, as zenml's output does)."""
+    script = workspace.script(f"floor_{name.replace(' ', '_')}.py", text)
+    shown = _workspace_python(workspace, f"exec(open({str(script)!r}).read())")
+    if expected not in shown:
+        raise BenchError(f"the libraries-only '{name}' does not show {expected!r}")
+    return workspace.command(f"{name} done with the libraries alone", script)
+
+
 def python_c(bench: Bench, label: str, code: str) -> Command:
     return Command(label, [str(bench.python), "-c", code], base_env())
 
@@ -86,6 +117,10 @@ def cli(bench: Bench) -> list[Verdict]:
                 "runs list": third_party_imports(full, ["pipeline", "runs", "list"])}
     for name, modules in imported.items():
         print(f"  third-party modules 'zenml {name}' imports: {', '.join(modules)}")
+    floors = [_floor_command(empty, "stack list", scripts.floor_stack_list(_stack_store(empty)),
+                             "default"),
+              _floor_command(full, "runs list", scripts.floor_runs_list(
+                  _stack_store(full), _metadata_db(full)), newest)]
     commands = [
         python_c(bench, "python -c 'pass' (bare interpreter)", "pass"),
         python_c(bench, "python -c 'import click'", "import click"),
@@ -98,12 +133,18 @@ def cli(bench: Bench) -> list[Verdict]:
         *[python_c(bench, f"python -c 'import <what {name} imports>'",
                    f"import {', '.join(modules)}" if modules else "pass")
           for name, modules in imported.items()],
+        *floors,
     ]
     series = bench.measure(commands)
-    bare, click, sqlalchemy, libraries, help_, stacks, runs, own_stacks, own_runs = (
-        series[c.label].seconds for c in commands)
+    (bare, click, sqlalchemy, libraries, help_, stacks, runs, own_stacks, own_runs,
+     floor_stacks, floor_runs) = (series[c.label].seconds for c in commands)
     print(f"  (no target) against importing exactly what each imports: stack list "
           f"{stacks / own_stacks:.2f}x, runs list {runs / own_runs:.2f}x")
+    print(f"  (no target) the same job done directly with the libraries (SQLAlchemy Core "
+          f"reads, a pydantic config, a rich table): stack list {ms(floor_stacks)} = "
+          f"{floor_stacks / libraries:.2f}x the libraries' import, zenml "
+          f"{stacks / floor_stacks:.2f}x that; runs list {ms(floor_runs)} = "
+          f"{floor_runs / libraries:.2f}x the import, zenml {runs / floor_runs:.2f}x that")
     print(f"  SQLAlchemy's import alone: {ms(sqlalchemy - bare)} beyond the bare interpreter, "
           f"{(sqlalchemy - bare) / (libraries - bare):.0%} of the libraries' import "
           f"({ms(libraries - bare)})")

@@ -222,3 +222,104 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["check"]:
         print("result", result)
 '''
+
+
+_FLOOR_PRINT = '''
+import gc
+
+import click  # the command line's parser, as zenml's CLI imports it
+
+
+def print_table(columns, rows, caption=None):
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(caption=Text(caption) if caption else None)
+    for column in columns:
+        table.add_column(Text(column))
+    for row in rows:
+        table.add_row(*(Text("" if value is None else str(value)) for value in row))
+    Console(width=200).print(table)
+'''
+
+
+def floor_stack_list(stack_store: Path) -> str:
+    """``zenml stack list``'s job done directly with its libraries: the stacks and their
+    components read from the stack store with SQLAlchemy Core, printed as a rich table
+    (click imported too, as a command line needs it)."""
+    return f'''"""The stacks and components of a zenml stack store, as plain SQLAlchemy + rich."""
+import sqlalchemy as sa
+{_FLOOR_PRINT}
+
+metadata = sa.MetaData()
+stacks = sa.Table("stacks", metadata, sa.Column("id", sa.String(36), primary_key=True),
+                  sa.Column("name", sa.String(255)))
+links = sa.Table("stack_components", metadata, sa.Column("stack_id", sa.String(36)),
+                 sa.Column("type", sa.String(64)), sa.Column("component_id", sa.String(36)))
+components = sa.Table("components", metadata,
+                      sa.Column("id", sa.String(36), primary_key=True),
+                      sa.Column("name", sa.String(255)))
+engine = sa.create_engine("sqlite:///{stack_store}")
+with engine.connect() as connection:
+    rows = connection.execute(
+        sa.select(stacks.c.name, links.c.type, components.c.name)
+        .join(links, links.c.stack_id == stacks.c.id)
+        .join(components, components.c.id == links.c.component_id)).all()
+print_table(["STACK", "TYPE", "COMPONENT"], rows)
+engine.dispose()
+gc.freeze()  # as zenml's CLI ends: no last garbage collection of the libraries' objects
+'''
+
+
+def floor_runs_list(stack_store: Path, metadata_db: Path) -> str:
+    """``zenml pipeline runs list``'s job done directly with its libraries: the metadata
+    store's config read from the stack store and validated by a pydantic model, then the
+    run count and the newest 20 runs read with SQLAlchemy Core, printed as a rich table."""
+    return f'''"""The newest 20 runs of a zenml sqlite metadata store, as plain pydantic +
+SQLAlchemy + rich."""
+import json
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+{_FLOOR_PRINT}
+
+class StoreConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    uri: str
+
+
+metadata = sa.MetaData()
+components = sa.Table("components", metadata,
+                      sa.Column("id", sa.String(36), primary_key=True),
+                      sa.Column("config", sa.Text))
+links = sa.Table("stack_components", metadata, sa.Column("stack_id", sa.String(36)),
+                 sa.Column("type", sa.String(64)), sa.Column("component_id", sa.String(36)))
+stack_engine = sa.create_engine("sqlite:///{stack_store}")
+with stack_engine.connect() as connection:
+    stored = connection.execute(
+        sa.select(components.c.config).join(links, links.c.component_id == components.c.id)
+        .where(links.c.type == "metadata_store")).scalar()
+config = StoreConfig.model_validate({{"uri": {str(metadata_db)!r}, **json.loads(stored)}})
+runs = sa.Table("zenml_md_pipeline_runs", metadata,
+                sa.Column("id", sa.String(36), primary_key=True),
+                sa.Column("name", sa.String(255)), sa.Column("pipeline_id", sa.String(36)),
+                sa.Column("status", sa.String(16)), sa.Column("stack_name", sa.String(255)),
+                sa.Column("created", sa.DateTime), sa.Column("finished", sa.DateTime))
+pipelines = sa.Table("zenml_md_pipelines", metadata,
+                     sa.Column("id", sa.String(36), primary_key=True),
+                     sa.Column("name", sa.String(255)))
+runs_engine = sa.create_engine(f"sqlite:///{{config.uri}}")
+with runs_engine.connect() as connection:
+    total = connection.execute(sa.select(sa.func.count()).select_from(runs)).scalar()
+    rows = connection.execute(
+        sa.select(runs.c.name, pipelines.c.name, runs.c.status, runs.c.stack_name,
+                  runs.c.created, runs.c.finished)
+        .join(pipelines, pipelines.c.id == runs.c.pipeline_id)
+        .order_by(runs.c.created.desc()).limit(20)).all()
+print_table(["RUN", "PIPELINE", "STATUS", "STACK", "STARTED", "FINISHED"], rows,
+            caption=f"page 1 of {{(total + 19) // 20}} ({{total}} runs)")
+stack_engine.dispose()
+runs_engine.dispose()
+gc.freeze()  # as zenml's CLI ends: no last garbage collection of the libraries' objects
+'''
