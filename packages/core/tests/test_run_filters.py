@@ -223,3 +223,40 @@ def test_the_steps_that_read_an_artifact_are_found_by_index(store: BaseMetadataS
         plan = " | ".join(r[-1] for r in connection.exec_driver_sql(
             f"EXPLAIN QUERY PLAN {compiled}"))
     assert "ix_zenml_md_step_inputs_artifact" in plan
+
+
+def _step(store: BaseMetadataStore, run_id: str, name: str, *, complete: bool) -> None:
+    step_run_id = str(uuid.uuid4())
+    store.start_step_run(step_run_id=step_run_id, run_id=run_id, name=name, entrypoint_name=name,
+                         source="steps:" + name, parameters={}, cache_key=name, inputs={})
+    if complete:
+        store.complete_step_run(step_run_id, [])
+
+
+def test_step_counts_of_many_runs_in_one_query_match_the_views(
+        store: BaseMetadataStore) -> None:
+    """The runs page's step counts: stored counts of a page of runs in one query, then
+    the views' rule (a dead owner's 'running' steps failed; a live one's still run)."""
+    from zenml.post_execution.views import PipelineRunView, step_status_counts
+
+    runs = {r.name: r for r in store.get_runs()}
+    _step(store, runs["t-done-1"].id, "a", complete=True)
+    _step(store, runs["t-done-1"].id, "b", complete=True)
+    _step(store, runs["t-dead-owner"].id, "a", complete=True)
+    _step(store, runs["t-dead-owner"].id, "b", complete=False)  # its process died meanwhile
+    _step(store, runs["t-live-owner"].id, "a", complete=False)  # still running
+    _step(store, runs["i-no-owner"].id, "a", complete=False)  # owner unknown: running
+    stored = store.count_step_statuses([r.id for r in runs.values()])
+    assert stored[runs["t-dead-owner"].id] == {"completed": 1, "running": 1}
+    assert stored[runs["t-failed"].id] == {}
+    for record in runs.values():
+        view = PipelineRunView(store, record)
+        expected = dict.fromkeys(ExecutionStatus, 0)
+        for step in view.steps:
+            expected[step.status] += 1
+        assert step_status_counts(record, stored[record.id]) == expected, record.name
+    dead = step_status_counts(runs["t-dead-owner"], stored[runs["t-dead-owner"].id])
+    assert (dead[ExecutionStatus.FAILED], dead[ExecutionStatus.RUNNING]) == (1, 0)
+    live = step_status_counts(runs["t-live-owner"], stored[runs["t-live-owner"].id])
+    assert live[ExecutionStatus.RUNNING] == 1
+    assert store.count_step_statuses([]) == {}

@@ -10,7 +10,7 @@ is one transaction.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zenml.errors import EntityKeyError, EntityNotFoundError, MetadataStoreError
@@ -299,6 +299,11 @@ class BaseMetadataStore(StackComponent):
     def get_step_runs(self, run_id: str) -> list[StepRunRecord]:
         """The steps of a run, in the order they started."""
         return self.records.get_step_runs(run_id)
+
+    def count_step_statuses(self, run_ids: Collection[str]) -> dict[str, dict[str, int]]:
+        """How many steps of each run have each stored status (one query; the derived
+        counts are :func:`zenml.post_execution.views.step_status_counts`)."""
+        return self.records.count_step_statuses(run_ids)
 
     def get_step_run(self, step_run_id: str) -> StepRunRecord:
         """One step run by id."""

@@ -356,6 +356,20 @@ class RunRecords:
                                 .order_by(step_runs.c.started, step_runs.c.name)).all()
         return [_step_run(r) for r in rows]
 
+    def count_step_statuses(self, run_ids: Collection[str]) -> dict[str, dict[str, int]]:
+        """How many steps of each run have each stored status, in one query: run id ->
+        status -> count (a run without steps maps to an empty dict)."""
+        counts: dict[str, dict[str, int]] = {run_id: {} for run_id in run_ids}
+        if not counts:
+            return counts
+        query = (sa.select(step_runs.c.run_id, step_runs.c.status, sa.func.count())
+                 .where(step_runs.c.run_id.in_(list(counts)))
+                 .group_by(step_runs.c.run_id, step_runs.c.status))
+        with self.database.transaction(write=False) as conn:
+            for run_id, status, count in conn.execute(query):
+                counts[run_id][status] = int(count)
+        return counts
+
     def get_step_run(self, step_run_id: str) -> StepRunRecord:
         """One step run by id."""
         with self.database.transaction(write=False) as conn:

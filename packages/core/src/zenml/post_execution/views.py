@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from zenml.metadata_stores.base import BaseMetadataStore
 
 __all__ = ["ArtifactView", "PipelineRunView", "PipelineRuns", "PipelineView", "StepView",
-           "run_status", "step_status"]
+           "run_status", "step_status", "step_status_counts"]
 
 class _Named(Protocol):
     @property
@@ -57,6 +57,21 @@ def run_status(record: RunRecord) -> ExecutionStatus:
             and record.pid != os.getpid() and not process_alive(record.pid)):
         return ExecutionStatus.FAILED
     return record.status
+
+
+def step_status_counts(run: RunRecord, stored: Mapping[str, int]) -> dict[ExecutionStatus, int]:
+    """A run's step counts by status (every status present, zeros included) from the
+    stored counts (:meth:`BaseMetadataStore.count_step_statuses`), by
+    :func:`step_status`'s rule: the 'running' steps of a run that is no longer running
+    failed."""
+    counts = dict.fromkeys(ExecutionStatus, 0)
+    for status, count in stored.items():
+        counts[ExecutionStatus(status)] += count
+    running = counts[ExecutionStatus.RUNNING]
+    if running and run.pid > 0 and run_status(run) is not ExecutionStatus.RUNNING:
+        counts[ExecutionStatus.FAILED] += running
+        counts[ExecutionStatus.RUNNING] = 0
+    return counts
 
 
 def step_status(record: StepRunRecord, run: RunRecord) -> ExecutionStatus:
