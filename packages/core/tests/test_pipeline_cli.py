@@ -91,9 +91,9 @@ def test_a_command_closes_its_stores_before_it_exits() -> None:
     """The CLI skips the interpreter's last garbage collection at exit (cli.base
     _before_exit), but closes every store's connections first: SQLite folds its
     write-ahead log back into each file, and exit codes are the commands' own."""
-    from conftest import run_zenml
-
     from zenml.sql.database import dispose_all
+
+    from conftest import run_zenml
 
     run(name="closed")
     store_files = [_metadata_file(), Repository().store.path]
