@@ -302,14 +302,17 @@ class Repository:
 
     # -- post-execution ------------------------------------------------------------------
 
-    def run_stores(self, stack_name: str | None = None) -> tuple[Any, Any]:
-        """The metadata and artifact store of a stack (the active one by default)."""
+    def stack(self, stack_name: str | None = None) -> Stack:
+        """A stack by name (the active one by default), its components built on first use."""
         from zenml.stack.stack import Stack
 
         if stack_name is None:
-            stack = self.active_stack
-        else:
-            stack = Stack.from_model(self.store.get_stack(stack_name), self.flavors)
+            return self.active_stack
+        return Stack.from_model(self.store.get_stack(stack_name), self.flavors)
+
+    def run_stores(self, stack_name: str | None = None) -> tuple[Any, Any]:
+        """The metadata and artifact store of a stack (the active one by default)."""
+        stack = self.stack(stack_name)
         return stack.metadata_store, stack.artifact_store
 
     def get_pipelines(self, stack_name: str | None = None, *, stack_key: str | None = None

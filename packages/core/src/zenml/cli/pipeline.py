@@ -22,8 +22,7 @@ __all__ = ["pipeline"]
 def _store(stack_name: str | None) -> BaseMetadataStore:
     from zenml.repository import Repository
 
-    store: BaseMetadataStore = Repository().run_stores(stack_name)[0]
-    return store
+    return Repository().stack(stack_name).metadata_store  # the artifact store is not needed
 
 
 def _local_time(value: datetime | None) -> str:
