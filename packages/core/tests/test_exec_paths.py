@@ -198,3 +198,41 @@ def test_the_fsspec_base_writes_through_a_temporary_name_and_guards_its_root() -
             store.open("memory://root/other/keep.txt", "wb"):
         pass
     assert fs.cat("/root/other/keep.txt") == b"precious"
+
+
+def test_every_folder_and_file_of_a_run_is_private(tmp_path: Path) -> None:
+    """A run's artifact folders are made 0700 and its files 0600, also under a root the
+    user made readable by others (names of runs and steps are not shown either)."""
+    import stat
+
+    from zenml.pipelines import pipeline
+    from zenml.repository import Repository
+    from zenml.steps import step
+
+    @step
+    def numbers() -> list:
+        return [1, 2, 3]
+
+    @step
+    def total(values: list) -> int:
+        return sum(values)
+
+    @pipeline
+    def private_run(numbers, total):
+        total(numbers())
+
+    root = tmp_path / "shared"
+    root.mkdir(mode=0o755)
+    root.chmod(0o755)
+    store = LocalArtifactStore(name="s", id="1", flavor="local",
+                               config=LocalArtifactStoreConfig(path=str(root)))
+    store.makedirs(f"{store.path}/made/by/makedirs")
+    artifact_root = Path(Repository().active_stack.artifact_store.path)
+    run = private_run(numbers=numbers(), total=total()).run(run_name="private-run")
+    assert run is not None and run.get_step("total").output.read() == 6
+    made = [root / "made", root / "made/by", root / "made/by/makedirs"]
+    written = list((artifact_root / "private_run").rglob("*"))
+    assert any(p.is_file() for p in written) and any(p.is_dir() for p in written)
+    for path in [*made, *written]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))

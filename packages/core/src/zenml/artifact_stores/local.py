@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from zenml.artifact_stores.base import BaseArtifactStore, binary_options, is_write_mode
 from zenml.artifact_stores.config import LocalArtifactStoreConfig
-from zenml.utils.files import replace_privately
+from zenml.utils.files import private_dir, replace_privately
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -96,7 +96,7 @@ class LocalArtifactStore(BaseArtifactStore):
                 yield handle
             return
         self.check_inside(path, "write")
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        private_dir(os.path.dirname(os.path.abspath(path)))
         found = self._follower(path)
         if "w" not in mode:  # appending or updating works on the file itself
             if found is not None:
@@ -132,9 +132,10 @@ class LocalArtifactStore(BaseArtifactStore):
         return os.path.exists(_local(path))
 
     def makedirs(self, path: str) -> None:
-        """Create ``path`` and its parents (no error if it exists)."""
+        """Create ``path`` and its parents, private to their owner (0700; no error if it
+        exists)."""
         self.check_inside(path, "create", strict=False)
-        os.makedirs(_local(path), exist_ok=True)
+        private_dir(_local(path))
 
     def listdir(self, path: str) -> list[str]:
         """The names of the entries directly under ``path``."""
@@ -164,7 +165,7 @@ class LocalArtifactStore(BaseArtifactStore):
         self.check_inside(dst, "copy to")
         if not overwrite and self.exists(dst):
             raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
-        os.makedirs(os.path.dirname(os.path.abspath(_local(dst))), exist_ok=True)
+        private_dir(os.path.dirname(os.path.abspath(_local(dst))))
         shutil.copyfile(_local(src), _local(dst))
 
     def glob(self, pattern: str) -> list[str]:
