@@ -260,3 +260,21 @@ def test_step_counts_of_many_runs_in_one_query_match_the_views(
     live = step_status_counts(runs["t-live-owner"], stored[runs["t-live-owner"].id])
     assert live[ExecutionStatus.RUNNING] == 1
     assert store.count_step_statuses([]) == {}
+
+
+def test_the_status_rules_live_with_the_records_not_the_views() -> None:
+    """The stores' status filters and ``runs list`` read the rules from
+    zenml.metadata_stores.status; the post-execution views are not imported for them
+    (the views re-export the rules under their old names)."""
+    from zenml.metadata_stores import status
+    from zenml.post_execution import views
+    from zenml.testing import imported_modules_after
+
+    assert views.run_status is status.run_status and views.step_status is status.step_status
+    filtered = imported_modules_after(code=(
+        "from zenml.repository import Repository\n"
+        "Repository().stack().metadata_store.count_runs(status='failed')"))
+    listed = imported_modules_after(["pipeline", "runs", "list"])
+    for modules in (filtered, listed):
+        assert "zenml.metadata_stores.status" in modules
+        assert "zenml.post_execution.views" not in modules

@@ -146,7 +146,8 @@ class DashboardData:
     def runs(self, *, page: int = 1, size: int = 20, pipeline: str | None = None,
              status: str | None = None, stack: str | None = None) -> dict[str, Any]:
         """A page of runs, newest first, filtered by pipeline, status and stack."""
-        from zenml.post_execution.views import PipelineRunView, step_status_counts
+        from zenml.metadata_stores.status import step_status_counts
+        from zenml.post_execution.views import PipelineRunView
 
         store, artifact_store = self.stores()
         page, size = max(page, 1), min(max(size, 1), 200)

@@ -38,7 +38,7 @@ class _Runs:
 
 
 def _step(record: StepRunRecord, run: RunRecord) -> dict[str, Any]:
-    from zenml.post_execution.views import step_status
+    from zenml.metadata_stores.status import step_status
 
     return {"id": record.id, "step": record.name, "run": run.name,
             "status": step_status(record, run).value, "cached": record.is_cached}

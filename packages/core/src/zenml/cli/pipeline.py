@@ -55,7 +55,7 @@ def pipeline() -> None:
 @STACK_OPTION
 def list_pipelines(stack_name: str | None) -> None:
     """List the pipelines that have run, with their latest run."""
-    from zenml.post_execution.views import run_status
+    from zenml.metadata_stores.status import run_status
 
     store = _store(stack_name)
     rows: list[list[Any]] = []
@@ -117,7 +117,7 @@ def runs() -> None:
 @STACK_OPTION
 def list_runs(pipeline_name: str | None, page: int, size: int, stack_name: str | None) -> None:
     """List runs, newest first."""
-    from zenml.post_execution.views import run_status
+    from zenml.metadata_stores.status import run_status
 
     store = _store(stack_name)
     total = store.count_runs(pipeline_name)

@@ -286,7 +286,7 @@ class BaseMetadataStore(StackComponent):
             raise ValueError(f"Unknown run status {status!r}; use one of {choices}") from None
         if wanted not in (ExecutionStatus.RUNNING, ExecutionStatus.FAILED):
             return wanted.value, frozenset()
-        from zenml.post_execution.views import run_status
+        from zenml.metadata_stores.status import run_status
 
         alive = frozenset(r.id for r in self.records.get_running_runs()
                           if run_status(r) is ExecutionStatus.RUNNING)
@@ -302,7 +302,7 @@ class BaseMetadataStore(StackComponent):
 
     def count_step_statuses(self, run_ids: Collection[str]) -> dict[str, dict[str, int]]:
         """How many steps of each run have each stored status (one query; the derived
-        counts are :func:`zenml.post_execution.views.step_status_counts`)."""
+        counts are :func:`zenml.metadata_stores.status.step_status_counts`)."""
         return self.records.count_step_statuses(run_ids)
 
     def get_step_run(self, step_run_id: str) -> StepRunRecord:

@@ -10,9 +10,7 @@ whatever stack is active at the time of the read.
 
 from __future__ import annotations
 
-import os
-import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
@@ -25,7 +23,13 @@ from zenml.metadata_stores.records import (
     RunRecord,
     StepRunRecord,
 )
-from zenml.processes import process_alive
+from zenml.metadata_stores.status import (
+    RUN_DIED,
+    STEP_DIED,
+    run_status,
+    step_status,
+    step_status_counts,
+)
 
 if TYPE_CHECKING:
     from zenml.artifact_stores.base import BaseArtifactStore
@@ -43,48 +47,6 @@ class _Named(Protocol):
 
 
 R = TypeVar("R", bound=_Named)
-
-
-#: Why a run (or a step of it) failed when its owning process died unrecorded (kill -9).
-RUN_DIED = "the run's process ended before the run finished"
-STEP_DIED = "the run's process ended before the step finished"
-
-
-def run_status(record: RunRecord) -> ExecutionStatus:
-    """A run's status; a 'running' run whose owning process on this host is gone failed."""
-    if (record.status is ExecutionStatus.RUNNING and record.pid > 0
-            and record.host == socket.gethostname()
-            and record.pid != os.getpid() and not process_alive(record.pid)):
-        return ExecutionStatus.FAILED
-    return record.status
-
-
-def step_status_counts(run: RunRecord, stored: Mapping[str, int]) -> dict[ExecutionStatus, int]:
-    """A run's step counts by status (every status present, zeros included) from the
-    stored counts (:meth:`BaseMetadataStore.count_step_statuses`), by
-    :func:`step_status`'s rule: the 'running' steps of a run that is no longer running
-    failed."""
-    counts = dict.fromkeys(ExecutionStatus, 0)
-    for status, count in stored.items():
-        counts[ExecutionStatus(status)] += count
-    running = counts[ExecutionStatus.RUNNING]
-    if running and run.pid > 0 and run_status(run) is not ExecutionStatus.RUNNING:
-        counts[ExecutionStatus.FAILED] += running
-        counts[ExecutionStatus.RUNNING] = 0
-    return counts
-
-
-def step_status(record: StepRunRecord, run: RunRecord) -> ExecutionStatus:
-    """A step run's status; a 'running' step of a run whose owning process ended failed.
-
-    A run with an owner runs all its steps in that process: once the run is
-    no longer running (finished, or its process gone), none of its steps is.
-    """
-    if (record.status is ExecutionStatus.RUNNING and run.pid > 0
-            and run_status(run) is not ExecutionStatus.RUNNING):
-        return ExecutionStatus.FAILED
-    return record.status
-
 
 
 class _View(Generic[R]):
