@@ -441,11 +441,6 @@ def tls_version(store: Any) -> str:
         store.dispose()
 
 
-def test_a_loopback_server_is_reached_without_tls_unless_asked(
-        tls_mysql: Server, database: str) -> None:
-    assert tls_version(tls_store(tls_mysql, database)) == ""
-
-
 def test_only_a_connection_left_idle_is_pinged_before_use(
         mysql: Server, database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import pymysql

@@ -147,9 +147,3 @@ def test_engine_options_bound_every_wait() -> None:
     assert options["isolation_level"] == "READ COMMITTED"
     # idle connections are pinged by configure_engine's checkout event, not on every use
     assert options["pool_pre_ping"] is False
-
-
-def test_tls_is_not_offered_to_a_loopback_server_unless_asked() -> None:
-    assert store(host="127.0.0.1").engine_options()["connect_args"]["ssl_disabled"] is True
-    remote = store().engine_options()["connect_args"]  # PyMySQL's preferred TLS
-    assert "ssl_disabled" not in remote and "ssl" not in remote

@@ -14,9 +14,6 @@ the database is and how to talk to it through PyMySQL:
   the other) is not: a ping is a round trip (~0.1 ms), so pinging only after
   10 ms idle costs at most 1% of the idle time and saves two round trips per
   short step;
-- a server on the loopback address is not offered TLS unless the config asks
-  for it (PyMySQL would otherwise build a TLS context, ~20 ms, per connection,
-  for traffic that never leaves the machine);
 - transactions run at READ COMMITTED, so concurrent runs do not take gap locks
   on each other's rows;
 - the tables are created under a server-wide named lock, so processes that
@@ -127,8 +124,6 @@ class MySQLMetadataStore(BaseMetadataStore):
         context = self._ssl_context()
         if context is not None:
             connect_args["ssl"] = context
-        elif self.config.is_local:
-            connect_args["ssl_disabled"] = True
         return {
             "connect_args": connect_args,
             "pool_pre_ping": False,  # configure_engine pings idle connections only
