@@ -88,9 +88,10 @@ def test_runs_list_in_a_real_process() -> None:
 
 
 def test_a_command_closes_its_stores_before_it_exits() -> None:
-    """The CLI skips the interpreter's last garbage collection at exit (cli.base
-    _before_exit), but closes every store's connections first: SQLite folds its
-    write-ahead log back into each file, and exit codes are the commands' own."""
+    """The ``zenml`` executable skips the interpreter's last garbage collection at exit
+    (zenml.cli.base.before_exit), but closes every store's connections first: SQLite
+    folds its write-ahead log back into each file, and exit codes are the commands'
+    own."""
     from zenml.sql.database import dispose_all
 
     from conftest import run_zenml
@@ -133,3 +134,24 @@ def test_a_store_from_a_newer_zenml_is_refused(zen: Any) -> None:
         connection.execute("UPDATE zenml_md_meta SET value = '99' WHERE key = 'schema_version'")
     result = zen.fails("pipeline", "list")
     assert "newer zenml" in result.stderr
+
+
+def test_only_the_executable_freezes_the_collector_and_not_after_user_code() -> None:
+    """``cli.main()`` in a living process (a test runner, a notebook) never freezes the
+    garbage collector; the executable does, unless a step ran in its process."""
+    import gc
+    import subprocess
+    import sys
+
+    from zenml.testing import ZenCLI
+
+    frozen = gc.get_freeze_count()
+    assert ZenCLI()("stack", "list").exit_code == 0
+    assert gc.get_freeze_count() == frozen
+    check = ("import gc, sys\n{imports}\nfrom zenml.cli.base import before_exit\n"
+             "before_exit()\nprint(gc.get_freeze_count())")
+    for imports, expect_frozen in (("", True), ("import zenml.execution.launcher", False)):
+        done = subprocess.run([sys.executable, "-c", check.format(imports=imports)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert (int(done.stdout.strip()) > 0) is expect_frozen, imports

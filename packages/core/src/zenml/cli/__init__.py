@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import click
 
-from zenml.cli.base import ZenMLGroup, configure_logging
+from zenml.cli.base import ZenMLGroup, before_exit, configure_logging
 
-__all__ = ["cli"]
+__all__ = ["cli", "entry"]
 
 
 @click.group(cls=ZenMLGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,3 +27,12 @@ def cli(verbose: bool) -> None:
 
         os.environ["ZENML_VERBOSE"] = "1"
         configure_logging(verbose=True)
+
+
+def entry() -> None:
+    """The ``zenml`` executable (``[project.scripts]``): the CLI, then the process ends
+    (:func:`zenml.cli.base.before_exit`)."""
+    try:
+        cli.main(prog_name="zenml")
+    finally:
+        before_exit()
