@@ -188,6 +188,12 @@ class Reading(BaseModel):
     value: float = 0.0
 
 
+class KelvinIntMaterializer(BaseMaterializer):
+    """A plugin's materializer for a type the core names (it must never be chosen)."""
+
+    ASSOCIATED_TYPES: ClassVar[tuple[type, ...]] = (int,)
+
+
 def test_the_core_first_lookup_answers_as_the_full_registry() -> None:
     from zenml.plugins import hookimpl
     from zenml.plugins.manager import get_materializer_lookup, get_materializer_registry
@@ -198,11 +204,19 @@ def test_the_core_first_lookup_answers_as_the_full_registry() -> None:
         def zenml_materializers(self) -> list[type]:
             return [KelvinMaterializer]
 
+    class LastPlugin:  # pluggy calls trylast hooks first: the core must still win
+        @hookimpl(trylast=True)
+        def zenml_materializers(self) -> list[type]:
+            return [KelvinIntMaterializer]
+
     types = [int, float, str, bool, bytes, dict, list, tuple, set, type(None), Kelvin,
-             Reading, object, Path]
-    with plugin_registered(KelvinPlugin(), "kelvin-test"):
+             Reading, object, Path, list[int], dict[str, float]]
+    with plugin_registered(KelvinPlugin(), "kelvin-test"), \
+            plugin_registered(LastPlugin(), "last-test"):
         lookup, full = get_materializer_lookup(), get_materializer_registry()
         assert [lookup.find(t) for t in types] == [full.find(t) for t in types]
+        assert full.find(int) is not KelvinIntMaterializer  # the core's, also in full
+        assert lookup.match(list[int], list) is full.match(list[int], list) is not None
         assert lookup.find(Kelvin) is KelvinMaterializer  # the plugin's, for the subclass
         assert lookup.find(float) is full.find(float) is not KelvinMaterializer
         assert lookup.match(float, Kelvin) is KelvinMaterializer

@@ -179,7 +179,7 @@ class CoreFirstMaterializers(MaterializerRegistry):
         self._full().register(materializer)
 
     def _nearest(self, data_type: Any) -> tuple[type, type[BaseMaterializer]] | None:
-        if getattr(data_type, "__mro__", None) is not None:
+        if isinstance(data_type, type):  # not list[int]: a generic alias passes __mro__ on
             found = self._core.get(type_key(data_type))
             if found is not None:
                 return data_type, found

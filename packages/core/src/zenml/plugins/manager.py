@@ -228,7 +228,11 @@ def call_each(hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
     """
     state = _get_state()
     caller = getattr(state.manager.hook, hook_name)
-    for impl in caller.get_hookimpls():  # registration order: the core first
+    # registration order, the core's own first: pluggy would put a plugin's
+    # @hookimpl(trylast=True) before it, and the core's flavors and materializers must
+    # win (the first registration of a name or type does)
+    impls = sorted(caller.get_hookimpls(), key=lambda impl: impl.plugin_name != BUILTIN_NAME)
+    for impl in impls:
         function: Callable[..., Any] = impl.function
         try:
             result = function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
