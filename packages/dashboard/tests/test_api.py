@@ -154,11 +154,11 @@ def test_the_stores_are_kept_across_requests_and_replaced_when_the_stack_changes
     disposed: list[Any] = []
     data = DashboardData()
     first_store = data.stores()[0]
-    original_dispose = type(first_store).dispose
+    original_release = type(first_store).release_connections
 
     def counted(store: Any) -> None:
         disposed.append(store)
-        original_dispose(store)
+        original_release(store)
 
     for _ in range(3):  # same active stack: the same store, its engine reused
         assert data.stores()[0] is first_store
@@ -169,13 +169,49 @@ def test_the_stores_are_kept_across_requests_and_replaced_when_the_stack_changes
         f"--path={tmp_path / 'other_arts'}")
     zen("stack", "register", "other", "-o", "default", "-a", "other_arts", "-m", "other_md",
         "--set")
-    type(first_store).dispose = counted  # type: ignore[method-assign]
+    type(first_store).release_connections = counted  # type: ignore[method-assign]
     try:
         assert data.runs()["total"] == 0  # the new active stack's store, read at once
         assert disposed == [first_store]  # and the old one's connections closed
         second_store = data.stores()[0]
         assert second_store is not first_store and second_store.config.uri.endswith("other.db")
+        assert first_store.count_runs() == 2  # released, not broken: a late request goes on
         zen("stack", "set", "default")
         assert data.runs()["total"] == 2 and disposed[-1] is second_store
     finally:
-        type(first_store).dispose = original_dispose  # type: ignore[method-assign]
+        type(first_store).release_connections = original_release  # type: ignore[method-assign]
+
+
+def test_requests_in_threads_while_the_active_stack_changes(
+        runs: dict[str, Any], zen: Any, tmp_path: Path) -> None:
+    """The app serves requests from a thread pool: they share the kept stores, and a
+    stack switch in the middle never breaks a request in flight."""
+    import threading
+
+    from zenml_dashboard.data import DashboardData
+
+    zen("metadata-store", "register", "empty_md", "--flavor=sqlite",
+        f"--uri={tmp_path / 'empty.db'}")
+    zen("artifact-store", "register", "empty_arts", "--flavor=local",
+        f"--path={tmp_path / 'empty_arts'}")
+    zen("stack", "register", "empty", "-o", "default", "-a", "empty_arts", "-m", "empty_md")
+    data = DashboardData()
+    totals: list[int] = []
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(15):
+                totals.append(data.runs()["total"])
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for name in ("empty", "default", "empty", "default"):
+        zen("stack", "set", name)
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and len(totals) == 90
+    assert set(totals) <= {0, 2} and data.runs()["total"] == 2

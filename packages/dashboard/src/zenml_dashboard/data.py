@@ -67,7 +67,9 @@ class DashboardData:
     def stores(self) -> tuple[BaseMetadataStore, Any]:
         """The active stack's metadata and artifact store, built once and kept (with their
         connections) until the active stack or one of its components changes; the old
-        store's connections are then closed."""
+        store's idle connections are then closed (a request still using it finishes)."""
+        from zenml.stack.stack import Stack
+
         repository = self.repository()
         model = repository.active_stack_model
         key = (model.name, sorted((type_.value, component.id, component.flavor,
@@ -76,15 +78,12 @@ class DashboardData:
         with self._lock:
             if self._stores is not None and self._stores[0] == key:
                 return self._stores[1], self._stores[2]
-        from zenml.stack.stack import Stack
-
-        stack = Stack.from_model(model, repository.flavors)
-        built = (key, stack.metadata_store, stack.artifact_store)
-        with self._lock:
-            old, self._stores = self._stores, built
-        if old is not None and old[1] is not built[1]:
-            old[1].dispose()
-        return built[1], built[2]
+            stack = Stack.from_model(model, repository.flavors)
+            old, self._stores = self._stores, (key, stack.metadata_store, stack.artifact_store)
+            kept = self._stores
+        if old is not None:
+            old[1].release_connections()
+        return kept[1], kept[2]
 
     def served_models(self) -> dict[str, Any]:
         """The active stack's model deployer and its services (see
@@ -98,7 +97,7 @@ class DashboardData:
         with self._lock:
             old, self._stores = self._stores, None
         if old is not None:
-            old[1].dispose()
+            old[1].release_connections()
 
     # -- stacks ------------------------------------------------------------------------
 

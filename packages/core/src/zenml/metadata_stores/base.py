@@ -148,6 +148,14 @@ class BaseMetadataStore(StackComponent):
         """Create the database's tables."""
         _ = self.records
 
+    def release_connections(self) -> None:
+        """Close the pooled connections not in use; the store stays usable (a later read
+        opens new ones) and a connection in use is closed when it is given back, so
+        another thread may go on with this store meanwhile."""
+        records = self._records
+        if records is not None:
+            records.database.dispose()  # a new, empty pool; the engine stays
+
     def dispose(self) -> None:
         """Close the store's connections."""
         if self._records is not None:
