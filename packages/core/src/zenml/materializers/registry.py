@@ -168,10 +168,8 @@ class CoreFirstMaterializers(MaterializerRegistry):
 
     def __init__(self, full: Callable[[], MaterializerRegistry]) -> None:
         super().__init__()
-        self._core: dict[str, type[BaseMaterializer]] = {}
-        for materializer in core_materializers():
-            for data_type in materializer.ASSOCIATED_TYPES:
-                self._core.setdefault(type_key(data_type), materializer)
+        # the core's alone: looked up by exact type, never synced with the registered ones
+        self._core = MaterializerRegistry(core_materializers())._by_type
         self._full = full
 
     def register(self, materializer: type[BaseMaterializer]) -> None:
