@@ -241,16 +241,16 @@ def _seaweedfs(bench: Bench) -> Iterator[tuple[str, str, str]]:
     try:
         yield weed.url, helper.KEY, helper.SECRET
     finally:
-        helper._stop(weed.process)
+        from zenml.testing.servers import stop_process
+
+        stop_process(weed.process, 20, kill_timeout=10)
 
 
 def _s3_env(root: Path, **extra: str) -> dict[str, str]:
     """No AWS settings of the machine: only what the bench gives."""
-    env = {k: v for k, v in base_env().items() if not k.startswith("AWS_")}
-    env.update(AWS_CONFIG_FILE=str(root / "no-aws-config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(root / "no-aws-credentials"),
-               AWS_EC2_METADATA_DISABLED="true", **extra)
-    return env
+    from zenml.testing.servers import without_machine_aws
+
+    return {**without_machine_aws(base_env(), root), **extra}
 
 
 def s3(bench: Bench) -> list[Verdict]:

@@ -29,6 +29,7 @@ import pytest
 
 from zenml.pipelines import pipeline
 from zenml.steps import BaseStepConfig, step
+from zenml.testing.servers import stop_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 TESTS = Path(__file__).parent
@@ -83,17 +84,6 @@ def free_port() -> int:
         return port
 
 
-def stop(process: subprocess.Popen[str], timeout: float = 10) -> None:
-    """Stop a subprocess we started, by its PID: SIGTERM, then SIGKILL."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
-
-
 class Dashboard:
     """``zenml dashboard`` serving ``workspace`` on a free port (use as a context manager)."""
 
@@ -122,13 +112,13 @@ class Dashboard:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
-                stop(self.process)
+                stop_process(self.process)
                 raise AssertionError("zenml dashboard did not answer within 60 s")
             time.sleep(0.1)
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
-            stop(self.process)
+            stop_process(self.process)
             self.process.communicate()
 
     @property

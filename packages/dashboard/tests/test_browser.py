@@ -23,9 +23,10 @@ from browser_support import (
     Workspace,
     launch_chromium,
     screenshot,
-    stop,
     unavailable,
 )
+
+from zenml.testing.servers import stop_process
 
 from conftest import XSS
 
@@ -351,5 +352,5 @@ def test_a_running_run_follows_the_run_without_a_reload(
     finally:
         if context is not None:
             context.close()
-        stop(pipeline)
+        stop_process(pipeline)
         pipeline.communicate()

@@ -16,6 +16,7 @@ from typing import Any
 from zenml_dashboard.cli import dashboard_url, needs_token
 
 from zenml.testing.plugins import imported_modules_after
+from zenml.testing.servers import stop_process
 
 ZENML = str(Path(sys.executable).with_name("zenml"))
 WEB_MODULES = ("starlette", "uvicorn", "jinja2", "zenml_dashboard.app")
@@ -88,8 +89,7 @@ def test_the_server_starts_and_prints_its_url(isolated: Path) -> None:
         status, body = _get(f"{url}api/v1/runs")
         assert status == 200 and json.loads(body)["total"] == 0
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 def test_another_host_gets_a_generated_token(isolated: Path) -> None:
@@ -105,5 +105,4 @@ def test_another_host_gets_a_generated_token(isolated: Path) -> None:
         assert _get(base)[0] == 401
         assert _get(base, {"Authorization": f"Bearer {token}"})[0] == 200
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)

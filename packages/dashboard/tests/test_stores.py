@@ -22,6 +22,7 @@ import pytest
 from dash_pipeline import run
 
 from zenml.stack.models import MASK
+from zenml.testing.servers import isolate_aws, moto_s3_server
 
 ROOT = Path(__file__).resolve().parents[3]
 MYSQL_TESTS = ROOT / "packages" / "integrations" / "mysql" / "tests"
@@ -75,27 +76,17 @@ def mariadb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
     """moto's S3 server on a free loopback port."""
-    server_module = need("moto.server")
+    need("moto.server")
     need("s3fs")
     need("zenml_s3")
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_s3_server() as url:
+        yield url
 
 
 @pytest.fixture
 def no_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing of the machine's AWS setup reaches the S3 store."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    isolate_aws(monkeypatch, tmp_path)
 
 
 # -- the stack -------------------------------------------------------------------------------

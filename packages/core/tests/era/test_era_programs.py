@@ -178,11 +178,11 @@ class MySQLS3Stack(EraStack):
         self.mysql, self.s3_url = mysql, s3_url
 
     def environment(self, session: Session) -> None:
-        for name in [n for n in session.env if n.startswith("AWS_")]:
-            del session.env[name]
-        session.env.update(AWS_CONFIG_FILE=str(session.folder / ".no-aws-config"),
-                           AWS_SHARED_CREDENTIALS_FILE=str(session.folder / ".no-aws-creds"),
-                           AWS_EC2_METADATA_DISABLED="true")
+        from zenml.testing.servers import without_machine_aws
+
+        env = without_machine_aws(session.env, session.folder)
+        session.env.clear()
+        session.env.update(env)
 
     def register(self, session: Session) -> None:
         import boto3

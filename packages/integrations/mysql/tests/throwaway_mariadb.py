@@ -23,6 +23,8 @@ from typing import Any
 
 import pymysql
 
+from zenml.testing.servers import stop_process
+
 __all__ = ["Binaries", "Certificates", "MariaDB", "find_binaries", "free_port", "make_certificates"]
 
 _SEARCH_PATH = os.pathsep.join(
@@ -246,13 +248,7 @@ class MariaDB:
         if self.process is None:
             return
         process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout)
+        stop_process(process, timeout)
 
     def restart(self) -> None:
         self.stop()

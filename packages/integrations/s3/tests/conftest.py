@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import logging
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +33,7 @@ from typing import Any
 import pytest
 
 from zenml.testing import ZenCLI, isolate_zenml
+from zenml.testing.servers import isolate_aws, moto_s3_server, stop_process
 
 KEY, SECRET = "zenml-test-key", "zenml-test-secret"
 ZENML = str(Path(sys.executable).with_name("zenml"))
@@ -77,12 +76,7 @@ def free_ports(count: int) -> list[int]:
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh ZENML_CONFIG_PATH and cwd, and no AWS settings from the machine."""
     config = isolate_zenml(tmp_path, monkeypatch)
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    isolate_aws(monkeypatch, tmp_path)
     yield config
 
 
@@ -150,16 +144,10 @@ class S3Server:
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     """moto's S3 server on a free loopback port, for the whole session."""
-    server_module = import_or_need("moto.server")
+    import_or_need("moto.server")
     import_or_need("s3fs")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_s3_server() as url:
+        yield url
 
 
 @pytest.fixture
@@ -206,18 +194,8 @@ def _start_weed(binary: str, data: Path) -> WeedProcess:
             return WeedProcess(url, process, log)
         except OSError:
             time.sleep(0.1)
-    _stop(process)
+    stop_process(process, 20, kill_timeout=10)
     raise RuntimeError(f"weed mini did not answer on {url}: {log.read_text()[-2000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -238,7 +216,7 @@ def weed_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield weed.url
     finally:
-        _stop(weed.process)
+        stop_process(weed.process, 20, kill_timeout=10)
 
 
 @pytest.fixture
