@@ -7,6 +7,7 @@ Nothing here imports moto or pytest at import time.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import subprocess
@@ -61,10 +62,10 @@ def isolate_aws(monkeypatch: pytest.MonkeyPatch, folder: Path | str) -> None:
 @contextlib.contextmanager
 def moto_s3_server() -> Iterator[str]:
     """moto's S3 server on a free loopback port (its URL), stopped at the end."""
-    from moto.server import ThreadedMotoServer
+    moto_server = importlib.import_module("moto.server")  # a test dependency, not zenml's
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     try:
